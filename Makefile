@@ -1,0 +1,46 @@
+# diaodu — the two commands are `make run` and `make test`; both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --locked --no-sync
+
+.PHONY: help sync run test test-fast lint fmt contracts token clean
+
+help:
+	@echo "make run        start PostgreSQL, the broker and the services on 127.0.0.1 (Ctrl-C stops)"
+	@echo "make test       the whole test suite against a real PostgreSQL and broker"
+	@echo "make lint       ruff + ruff format --check + mypy"
+	@echo "make fmt        format the code"
+	@echo "make contracts  regenerate contracts/ (AsyncAPI, OpenAPI, event JSON Schemas)"
+	@echo "make token ROLE=admin [UNIT=code]   mint a local development token"
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv
+
+sync: $(UV)
+	$(UV) sync --locked --quiet
+
+run: sync
+	$(RUN) diaodu up
+
+test: sync
+	$(RUN) pytest
+
+lint: sync
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy libs/platform/src services/registry/src
+
+fmt: sync
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+contracts: sync
+	$(RUN) diaodu contracts
+
+token: sync
+	@$(RUN) diaodu token --role $(ROLE) $(if $(UNIT),--unit $(UNIT))
+
+clean:
+	rm -rf .venv .tools .run .pytest_cache .mypy_cache .ruff_cache

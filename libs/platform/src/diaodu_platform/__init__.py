@@ -1,0 +1,1 @@
+"""diaodu shared platform code, written once and imported by every service."""

@@ -1,0 +1,31 @@
+"""The four services of diaodu: their ports, ASGI apps and source folders (SPEC §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    name: str
+    port: int
+    app: str
+
+    @property
+    def directory(self) -> Path:
+        return REPO_ROOT / "services" / self.name
+
+    @property
+    def database(self) -> str:
+        return f"diaodu_{self.name}"
+
+
+SERVICES: dict[str, ServiceInfo] = {
+    s.name: s
+    for s in [
+        ServiceInfo("registry", 8001, "registry.entrypoints.main:app"),
+    ]
+}
