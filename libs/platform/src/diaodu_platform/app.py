@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, text
 from structlog.contextvars import bind_contextvars, clear_contextvars
 
 from diaodu_platform.asyncapi import asyncapi_document
+from diaodu_platform.clock import Clock
 from diaodu_platform.consumer import EventConsumer, Handler
 from diaodu_platform.db import PlatformTables, make_engine
 from diaodu_platform.errors import install_error_handlers
@@ -25,7 +26,9 @@ from diaodu_platform.events import EventCatalog
 from diaodu_platform.kafka import connect_forever, make_broker, subscribe
 from diaodu_platform.logging import configure_logging, get_logger
 from diaodu_platform.metrics import Metrics
+from diaodu_platform.ops import ops_router
 from diaodu_platform.outbox import Outbox, OutboxRelay
+from diaodu_platform.scheduler import Job, Scheduler
 from diaodu_platform.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -50,7 +53,9 @@ class ServiceSpec:
     tables: PlatformTables
     routers: Sequence[APIRouter]
     subscriptions: Sequence[Subscription] = ()
-    # Extra background work (schedulers); each gets the app and runs until cancelled.
+    # Periodic jobs run by the scheduler (deadlines, SLA timers, assessment day).
+    jobs: Sequence[Job] = ()
+    # Extra background work; each gets the app and runs until cancelled.
     background: Sequence[Callable[[FastAPI], Awaitable[None]]] = field(default_factory=list)
 
 
@@ -113,10 +118,15 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         tasks = [asyncio.create_task(connect_forever(broker, settings, [own_topic, dlq_topic]))]
         tasks += [asyncio.create_task(job(app)) for job in spec.background]
         relay.start()
+        scheduler = Scheduler(service=spec.name, engine=engine, clock=app.state.clock, jobs=list(spec.jobs),
+                              app=app)
+        app.state.scheduler = scheduler
+        scheduler.start()
         log.info("service started", topic=own_topic, consumes=list(consumed.values()))
         try:
             yield
         finally:
+            await scheduler.stop()
             await relay.stop()
             for task in tasks:
                 task.cancel()
@@ -136,6 +146,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app.state.broker = broker
     app.state.outbox = outbox
     app.state.tables = spec.tables
+    app.state.clock = Clock(movable=settings.env != "production")
     install_error_handlers(app)
     Instrumentator(
         registry=metrics.registry,
@@ -177,6 +188,6 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     async def asyncapi_json() -> dict[str, Any]:
         return asyncapi
 
-    for router in spec.routers:
+    for router in [*spec.routers, ops_router]:
         app.include_router(router, prefix="/api/v1")
     return app

@@ -155,11 +155,12 @@ class EventConsumer:
     async def _dead_letter(self, item: Received, error: str, attempts: int) -> None:
         record = item.record
         env = item.envelope
-        event_id = env.id if env else f"{record.topic}:{record.partition}:{record.offset}"
+        raw = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
+        event_id = env.id if env else raw.get("ce_id") or f"{record.topic}:{record.partition}:{record.offset}"
         dead = Envelope(
             id=event_id,
-            type=env.type if env else "diaodu.undecodable",
-            source=env.source if env else f"kafka://{record.topic}",
+            type=env.type if env else raw.get("ce_type", "diaodu.undecodable"),
+            source=env.source if env else raw.get("ce_source", f"kafka://{record.topic}"),
             time=env.time if env else datetime.now(UTC),
             subject=env.subject if env else "",
             data={},

@@ -31,7 +31,8 @@ class ServiceSettings(BaseSettings):
     # Apache Kafka supports the idempotent producer; the local Tansu broker does not (README).
     kafka_idempotence: bool = False
     kafka_acks: Literal["all", "1", "0"] = "all"
-    kafka_request_timeout_ms: int = 5000
+    # Above the broker's group-join time (Tansu: ~5 s), or JoinGroup times out and retries forever.
+    kafka_request_timeout_ms: int = 30000
     # Tansu answers a waiting fetch only when fetch_max_wait runs out: keep it short locally.
     kafka_fetch_max_wait_ms: int = 10
     consumer_batch_size: int = 500

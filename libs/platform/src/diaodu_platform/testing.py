@@ -36,6 +36,8 @@ from diaodu_platform.settings import ServiceSettings
 
 @dataclass
 class TestRuntime:
+    __test__ = False
+
     admin_dsn: str
     bootstrap: str
     postgres: EmbeddedPostgres | None = None
@@ -73,7 +75,7 @@ class TestRuntime:
     def settings(self, service: str, *, database_url: str, namespace: str, **overrides: Any) -> ServiceSettings:
         return ServiceSettings(
             service=service, env="test", database_url=database_url, kafka_bootstrap=self.bootstrap,
-            topic_namespace=namespace, log_json=True, log_level="WARNING", outbox_poll_interval_s=0.2,
+            topic_namespace=namespace, log_json=True, log_level=os.environ.get("DIAODU_TEST_LOG_LEVEL", "WARNING"), outbox_poll_interval_s=0.2,
             db_pool_size=5, **overrides,
         )
 
