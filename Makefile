@@ -30,7 +30,7 @@ test: sync
 lint: sync
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy libs/platform/src services/registry/src
+	$(RUN) mypy libs/platform/src services/registry/src services/progress/src services/escalation/src services/scoring/src
 
 fmt: sync
 	$(RUN) ruff check --fix .

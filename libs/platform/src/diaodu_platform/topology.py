@@ -27,5 +27,8 @@ SERVICES: dict[str, ServiceInfo] = {
     s.name: s
     for s in [
         ServiceInfo("registry", 8001, "registry.entrypoints.main:app"),
+        ServiceInfo("progress", 8002, "progress.entrypoints.main:app"),
+        ServiceInfo("escalation", 8003, "escalation.entrypoints.main:app"),
+        ServiceInfo("scoring", 8004, "scoring.entrypoints.main:app"),
     ]
 }

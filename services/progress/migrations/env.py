@@ -1,0 +1,4 @@
+from diaodu_platform.migrations import run_env
+from progress.adapters.tables import metadata
+
+run_env(metadata)
