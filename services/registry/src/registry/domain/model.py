@@ -93,6 +93,8 @@ class Metric(StrEnum):
     KEY_PROJECT_INVESTMENT = "key_project_investment"  # 重点工程投资
     LARGE_PROJECT_COUNT_10_50YI = "large_project_count_10_50yi"  # 10–50 亿元项目数 (R11)
     LARGE_PROJECT_COUNT_5_10YI = "large_project_count_5_10yi"  # 5–10 亿元项目数 (R11)
+    ABOVE_SIZE_ENTERPRISE_COUNT = "above_size_enterprise_count"  # 新增入规企业数 (R9)
+    SIGNED_PROJECT_COUNT = "signed_project_count"  # 签约项目数
     NEW_START_RATE = "new_start_rate"  # 新建开工率
     RESTART_RATE = "restart_rate"  # 复工率
     START_RATE = "start_rate"  # 开复工率
@@ -110,7 +112,13 @@ _RATE_METRICS = frozenset(
     }
 )
 _COUNT_METRICS = frozenset(
-    {Metric.RESERVE_COUNT, Metric.LARGE_PROJECT_COUNT_10_50YI, Metric.LARGE_PROJECT_COUNT_5_10YI}
+    {
+        Metric.RESERVE_COUNT,
+        Metric.LARGE_PROJECT_COUNT_10_50YI,
+        Metric.LARGE_PROJECT_COUNT_5_10YI,
+        Metric.ABOVE_SIZE_ENTERPRISE_COUNT,
+        Metric.SIGNED_PROJECT_COUNT,
+    }
 )
 
 
