@@ -73,11 +73,13 @@ class TestRuntime:
         return database_url(self.admin_dsn, name)
 
     def settings(self, service: str, *, database_url: str, namespace: str, **overrides: Any) -> ServiceSettings:
-        return ServiceSettings(
-            service=service, env="test", database_url=database_url, kafka_bootstrap=self.bootstrap,
-            topic_namespace=namespace, log_json=True, log_level=os.environ.get("DIAODU_TEST_LOG_LEVEL", "WARNING"), outbox_poll_interval_s=0.2,
-            db_pool_size=5, **overrides,
-        )
+        values: dict[str, Any] = {
+            "service": service, "env": "test", "database_url": database_url, "kafka_bootstrap": self.bootstrap,
+            "topic_namespace": namespace, "log_json": True, "outbox_poll_interval_s": 0.2, "db_pool_size": 5,
+            "log_level": os.environ.get("DIAODU_TEST_LOG_LEVEL", "WARNING"),
+        }
+        values.update(overrides)
+        return ServiceSettings(**values)
 
 
 def namespace() -> str:
