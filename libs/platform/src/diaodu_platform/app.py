@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +56,7 @@ class ServiceSpec:
     # Periodic jobs run by the scheduler (deadlines, SLA timers, assessment day).
     jobs: Sequence[Job] = ()
     # Extra background work; each gets the app and runs until cancelled.
-    background: Sequence[Callable[[FastAPI], Awaitable[None]]] = field(default_factory=list)
+    background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 class ContextMiddleware:
@@ -105,21 +105,32 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             handlers.update(sub.handlers)
         if consumed:
             app.state.consumer = EventConsumer(
-                name=spec.name, engine=engine, tables=spec.tables, outbox=outbox,
-                dead_letter_topic=dlq_topic, handlers=handlers, metrics=metrics,
-                max_attempts=settings.consumer_max_attempts, retry_backoff_s=settings.consumer_retry_backoff_s,
+                name=spec.name,
+                engine=engine,
+                tables=spec.tables,
+                outbox=outbox,
+                dead_letter_topic=dlq_topic,
+                handlers=handlers,
+                metrics=metrics,
+                max_attempts=settings.consumer_max_attempts,
+                retry_backoff_s=settings.consumer_retry_backoff_s,
             )
             subscribe(broker, settings, list(consumed.values()), app.state.consumer)
         relay = OutboxRelay(
-            dsn=settings.asyncpg_dsn, broker=broker, metrics=metrics, service=spec.name,
-            batch_size=settings.outbox_batch_size, poll_interval_s=settings.outbox_poll_interval_s,
+            dsn=settings.asyncpg_dsn,
+            broker=broker,
+            metrics=metrics,
+            service=spec.name,
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
         )
         app.state.relay = relay
         tasks = [asyncio.create_task(connect_forever(broker, settings, [own_topic, dlq_topic]))]
         tasks += [asyncio.create_task(job(app)) for job in spec.background]
         relay.start()
-        scheduler = Scheduler(service=spec.name, engine=engine, clock=app.state.clock, jobs=list(spec.jobs),
-                              app=app)
+        scheduler = Scheduler(
+            service=spec.name, engine=engine, clock=app.state.clock, jobs=list(spec.jobs), app=app
+        )
         app.state.scheduler = scheduler
         scheduler.start()
         log.info("service started", topic=own_topic, consumes=list(consumed.values()))
@@ -137,7 +148,10 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(
-        title=spec.title, description=spec.description, version=spec.version, lifespan=lifespan,
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -156,8 +170,12 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app.add_middleware(ContextMiddleware)
 
     asyncapi = asyncapi_document(
-        spec.catalog, topic=settings.topic(spec.name), title=f"{spec.title} events", version=spec.version,
-        description=spec.description, consumes=consumed,
+        spec.catalog,
+        topic=settings.topic(spec.name),
+        title=f"{spec.title} events",
+        version=spec.version,
+        description=spec.description,
+        consumes=consumed,
     )
 
     @app.get("/healthz", tags=["ops"])

@@ -14,7 +14,15 @@ from diaodu_platform.events import Event, EventCatalog
 CE_HEADERS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "CloudEvents 1.0 context attributes, Kafka protocol binding, binary content mode",
-    "required": ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "ce_subject", "correlation_id"],
+    "required": [
+        "ce_specversion",
+        "ce_id",
+        "ce_type",
+        "ce_source",
+        "ce_time",
+        "ce_subject",
+        "correlation_id",
+    ],
     "properties": {
         "ce_specversion": {"type": "string", "const": "1.0"},
         "ce_id": {"type": "string", "description": "Unique event id; consumers dedupe on it"},
@@ -65,10 +73,13 @@ def asyncapi_document(
             "title": ev.__name__,
             "summary": _doc(ev).splitlines()[0] if _doc(ev) else ev.name,
             "contentType": "application/json",
-            "headers": {**CE_HEADERS_SCHEMA, "properties": {
-                **CE_HEADERS_SCHEMA["properties"],
-                "ce_type": {"type": "string", "const": ev.ce_type()},
-            }},
+            "headers": {
+                **CE_HEADERS_SCHEMA,
+                "properties": {
+                    **CE_HEADERS_SCHEMA["properties"],
+                    "ce_type": {"type": "string", "const": ev.ce_type()},
+                },
+            },
             "payload": event_schema(ev),
             "bindings": {"kafka": {"key": {"type": "string", "description": f"the event's {ev.key_field}"}}},
         }

@@ -10,13 +10,18 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 
 from diaodu_platform.auth import Role, mint_token
 from diaodu_platform.migrations import upgrade
-from diaodu_platform.runtime import EmbeddedKafka, EmbeddedPostgres, database_url, ensure_database, stop_process
+from diaodu_platform.runtime import (
+    EmbeddedKafka,
+    EmbeddedPostgres,
+    database_url,
+    ensure_database,
+    stop_process,
+)
 from diaodu_platform.settings import ServiceSettings
 from diaodu_platform.topology import REPO_ROOT, SERVICES
 
@@ -24,14 +29,19 @@ from diaodu_platform.topology import REPO_ROOT, SERVICES
 def cmd_token(args: argparse.Namespace) -> int:
     settings = ServiceSettings()
     if settings.env == "production":
-        print("diaodu token mints development tokens only; production tokens come from the identity provider",
-              file=sys.stderr)
+        print(
+            "diaodu token mints development tokens only; production tokens come from the identity provider",
+            file=sys.stderr,
+        )
         return 2
     if args.role == "reporter" and not args.unit:
         print("a reporter token needs --unit <unit code>", file=sys.stderr)
         return 2
-    print(mint_token(settings, sub=args.sub or f"dev-{args.role}", role=args.role, unit=args.unit,
-                     ttl_hours=args.hours))
+    print(
+        mint_token(
+            settings, sub=args.sub or f"dev-{args.role}", role=args.role, unit=args.unit, ttl_hours=args.hours
+        )
+    )
     return 0
 
 
@@ -43,14 +53,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def service_env(name: str, *, db_url: str, bootstrap: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+def service_env(
+    name: str, *, db_url: str, bootstrap: str, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DIAODU_SERVICE": name,
-        "DIAODU_DATABASE_URL": db_url,
-        "DIAODU_KAFKA_BOOTSTRAP": bootstrap,
-        "DIAODU_HTTP_PORT": str(SERVICES[name].port),
-    })
+    env.update(
+        {
+            "DIAODU_SERVICE": name,
+            "DIAODU_DATABASE_URL": db_url,
+            "DIAODU_KAFKA_BOOTSTRAP": bootstrap,
+            "DIAODU_HTTP_PORT": str(SERVICES[name].port),
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -102,20 +116,36 @@ def cmd_up(args: argparse.Namespace) -> int:
             upgrade(info.directory, url)
             log = open(run_dir / f"{name}.log", "ab")  # noqa: SIM115
             procs[name] = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", info.app, "--host", "127.0.0.1", "--port", str(info.port),
-                 "--no-access-log"],
-                env=service_env(name, db_url=url, bootstrap=bootstrap), stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    info.app,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(info.port),
+                    "--no-access-log",
+                ],
+                env=service_env(name, db_url=url, bootstrap=bootstrap),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         state = {
             "postgres": {"dsn": admin_dsn, "pid": pg.proc.pid if pg and pg.proc else None},
             "kafka": {"bootstrap": bootstrap, "pid": kafka.proc.pid if kafka and kafka.proc else None},
-            "services": {n: {"pid": p.pid, "url": f"http://127.0.0.1:{SERVICES[n].port}"} for n, p in procs.items()},
+            "services": {
+                n: {"pid": p.pid, "url": f"http://127.0.0.1:{SERVICES[n].port}"} for n, p in procs.items()
+            },
         }
         (run_dir / "state.json").write_text(json.dumps(state, indent=2))
         for name in names:
             ok = wait_ready(SERVICES[name].port)
-            print(f"{name:<10} http://127.0.0.1:{SERVICES[name].port}  {'ready' if ok else 'NOT READY (see .run/' + name + '.log)'}")
-        print(f"postgres   {admin_dsn}\nkafka      {bootstrap}\nlogs       {run_dir}/\nCtrl-C stops everything.")
+            status = "ready" if ok else f"NOT READY (see .run/{name}.log)"
+            print(f"{name:<10} http://127.0.0.1:{SERVICES[name].port}  {status}")
+        print(
+            f"postgres   {admin_dsn}\nkafka      {bootstrap}\nlogs       {run_dir}/\nCtrl-C stops everything."
+        )
         sys.stdout.flush()
         while not stop:
             for name, proc in procs.items():

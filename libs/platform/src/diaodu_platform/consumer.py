@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -119,8 +119,11 @@ class EventConsumer:
         if not envelopes:
             return set()
         rows = [{"consumer": self.name, "event_id": e.id, "event_type": e.type} for e in envelopes]
-        stmt = insert(self.tables.inbox).values(rows).on_conflict_do_nothing().returning(
-            self.tables.inbox.c.event_id
+        stmt = (
+            insert(self.tables.inbox)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(self.tables.inbox.c.event_id)
         )
         return {r[0] for r in await conn.execute(stmt)}
 
@@ -183,14 +186,21 @@ class EventConsumer:
                     await conn.execute(
                         insert(self.tables.inbox)
                         .values(
-                            consumer=self.name, event_id=event_id, event_type=dead.type,
-                            status="dead_lettered", attempts=attempts, error=error[:4000],
+                            consumer=self.name,
+                            event_id=event_id,
+                            event_type=dead.type,
+                            status="dead_lettered",
+                            attempts=attempts,
+                            error=error[:4000],
                         )
                         .on_conflict_do_nothing()
                     )
                     await conn.execute(
                         insert(self.tables.outbox).values(
-                            topic=self.dead_letter_topic, key=dead.key, headers=dead.headers(), payload=payload
+                            topic=self.dead_letter_topic,
+                            key=dead.key,
+                            headers=dead.headers(),
+                            payload=payload,
                         )
                     )
                 break

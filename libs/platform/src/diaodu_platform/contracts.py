@@ -29,8 +29,14 @@ def generated() -> dict[Path, str]:
             files[CONTRACTS / "events" / f"{ev.ce_type()}.schema.json"] = _dump(event_schema(ev))
         consumes = {s.service: settings.topic(s.service) for s in spec.subscriptions}
         files[CONTRACTS / "asyncapi" / f"{name}.json"] = _dump(
-            asyncapi_document(spec.catalog, topic=settings.topic(name), title=f"{spec.title} events",
-                              version=spec.version, description=spec.description, consumes=consumes)
+            asyncapi_document(
+                spec.catalog,
+                topic=settings.topic(name),
+                title=f"{spec.title} events",
+                version=spec.version,
+                description=spec.description,
+                consumes=consumes,
+            )
         )
         app = main.create_app(ServiceSettings(service=name))
         files[CONTRACTS / "openapi" / f"{name}.json"] = _dump(app.openapi())

@@ -47,7 +47,9 @@ def conflict(detail: str, **ext: Any) -> Problem:
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
     return JSONResponse(
-        problem.body(str(request.url.path)), status_code=problem.status, media_type=PROBLEM_JSON,
+        problem.body(str(request.url.path)),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
         headers=headers,
     )
 

@@ -91,7 +91,11 @@ class Envelope:
 
     @classmethod
     def from_kafka(
-        cls, *, headers: Sequence[tuple[str, bytes]] | Mapping[str, str], value: bytes | None, key: bytes | None
+        cls,
+        *,
+        headers: Sequence[tuple[str, bytes]] | Mapping[str, str],
+        value: bytes | None,
+        key: bytes | None,
     ) -> Envelope:
         """Decode a Kafka record; raises `InvalidEnvelope` when a required attribute is missing."""
         h = dict(headers) if isinstance(headers, Mapping) else {k: v.decode() for k, v in headers}

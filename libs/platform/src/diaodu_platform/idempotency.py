@@ -11,6 +11,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import Header
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -69,7 +70,11 @@ async def remember(
     stmt = (
         insert(tables.idempotency)
         .values(
-            principal=principal, key=key, route=route, request_hash=body_hash, status_code=status,
+            principal=principal,
+            key=key,
+            route=route,
+            request_hash=body_hash,
+            status_code=status,
             response=response,
         )
         .on_conflict_do_nothing()
@@ -108,8 +113,14 @@ async def run_create(
                     return previous[0], previous[1], True
                 status, response = await action(conn)
                 stored = await remember(
-                    conn, tables, principal=principal, key=key, route=route, body_hash=body_hash,
-                    status=status, response=response,
+                    conn,
+                    tables,
+                    principal=principal,
+                    key=key,
+                    route=route,
+                    body_hash=body_hash,
+                    status=status,
+                    response=response,
                 )
                 if not stored:
                     raise _LostRace
@@ -127,10 +138,8 @@ async def idempotent_create(
     body: Any,
     action: Any,
     status: int = 201,
-) -> Any:
+) -> JSONResponse:
     """Route helper: run `action(session) -> pydantic model` once per Idempotency-Key, answer JSON."""
-    from fastapi.responses import JSONResponse
-
     from diaodu_platform.db import session_on
 
     async def run(conn: AsyncConnection) -> tuple[int, Any]:
@@ -139,8 +148,13 @@ async def idempotent_create(
         return status, result.model_dump(mode="json")
 
     code, response, replayed = await run_create(
-        request.app.state.engine, request.app.state.tables, principal=principal, key=key,
-        route=f"{request.method} {request.url.path}", body=body, action=run,
+        request.app.state.engine,
+        request.app.state.tables,
+        principal=principal,
+        key=key,
+        route=f"{request.method} {request.url.path}",
+        body=body,
+        action=run,
     )
     headers = {"Idempotent-Replayed": "true"} if replayed else None
     return JSONResponse(response, status_code=code, headers=headers)

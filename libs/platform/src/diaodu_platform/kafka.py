@@ -35,7 +35,9 @@ def make_broker(settings: ServiceSettings, metrics: Metrics) -> KafkaBroker:
     )
 
 
-def subscribe(broker: KafkaBroker, settings: ServiceSettings, topics: list[str], consumer: EventConsumer) -> None:
+def subscribe(
+    broker: KafkaBroker, settings: ServiceSettings, topics: list[str], consumer: EventConsumer
+) -> None:
     """One batch subscriber in the service's consumer group for all topics it consumes."""
     subscriber = broker.subscriber(
         *topics,
@@ -63,7 +65,9 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(t, num_partitions=settings.topic_partitions, replication_factor=settings.topic_replication)
+            NewTopic(
+                t, num_partitions=settings.topic_partitions, replication_factor=settings.topic_replication
+            )
             for t in topics
             if t not in existing
         ]

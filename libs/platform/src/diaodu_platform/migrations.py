@@ -66,4 +66,3 @@ def create_outbox_notify_trigger() -> None:
         "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox "
         "FOR EACH STATEMENT EXECUTE FUNCTION diaodu_outbox_notify();"
     )
-

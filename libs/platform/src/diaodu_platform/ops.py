@@ -22,7 +22,9 @@ class ClockOut(BaseModel):
 
 
 class ClockIn(BaseModel):
-    now: datetime | None = Field(default=None, description="Set the clock to this instant (Asia/Shanghai if naive)")
+    now: datetime | None = Field(
+        default=None, description="Set the clock to this instant (Asia/Shanghai if naive)"
+    )
     advance_seconds: float | None = Field(default=None, description="Or move it forward by this much")
     reset: bool = False
 
@@ -42,7 +44,9 @@ async def move_clock(request: Request, body: ClockIn, _: Admin) -> ClockOut:
     """Move this instance's clock (local and test mode only), then run the scheduled jobs at once."""
     clock = request.app.state.clock
     if not clock.movable:
-        raise Problem(403, "Forbidden", "The clock cannot be moved in production", type_="/problems/forbidden")
+        raise Problem(
+            403, "Forbidden", "The clock cannot be moved in production", type_="/problems/forbidden"
+        )
     if body.reset:
         clock.reset()
     elif body.now is not None:
@@ -50,7 +54,9 @@ async def move_clock(request: Request, body: ClockIn, _: Admin) -> ClockOut:
     elif body.advance_seconds is not None:
         clock.advance(timedelta(seconds=body.advance_seconds))
     else:
-        raise Problem(422, "Invalid request", "give now, advance_seconds or reset", type_="/problems/validation")
+        raise Problem(
+            422, "Invalid request", "give now, advance_seconds or reset", type_="/problems/validation"
+        )
     request.app.state.scheduler.wake()
     return _out(request)
 
@@ -65,6 +71,10 @@ async def run_job(name: str, request: Request, _: Admin) -> JobRunOut:
     """Run one scheduled job now (it still takes its lock, so replicas never run it twice at once)."""
     scheduler = request.app.state.scheduler
     if name not in scheduler.jobs:
-        raise Problem(404, "Not found", f"no job {name!r}; jobs: {', '.join(scheduler.jobs) or 'none'}",
-                      type_="/problems/not-found")
+        raise Problem(
+            404,
+            "Not found",
+            f"no job {name!r}; jobs: {', '.join(scheduler.jobs) or 'none'}",
+            type_="/problems/not-found",
+        )
     return JobRunOut(job=name, ran=await scheduler.run_now(name))

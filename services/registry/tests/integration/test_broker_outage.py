@@ -25,27 +25,48 @@ async def test_project_created_while_broker_down_is_published_once_in_order_afte
     broker = EmbeddedKafka()
     broker.start()
     try:
-        async with harness(runtime, service="registry", service_dir=SERVICE_DIR, create_app=create_app,
-                           kafka_bootstrap=broker.bootstrap, kafka_request_timeout_ms=8000) as reg:
+        async with harness(
+            runtime,
+            service="registry",
+            service_dir=SERVICE_DIR,
+            create_app=create_app,
+            kafka_bootstrap=broker.bootstrap,
+            kafka_request_timeout_ms=8000,
+        ) as reg:
             admin = reg.auth("admin")
             c = reg.client
-            assert (await c.post("/api/v1/units", json={"code": "dongye", "name": "东冶镇", "kind": "township"},
-                                 headers=admin)).status_code == 201
+            assert (
+                await c.post(
+                    "/api/v1/units",
+                    json={"code": "dongye", "name": "东冶镇", "kind": "township"},
+                    headers=admin,
+                )
+            ).status_code == 201
             async with TopicReader(broker.bootstrap, reg.settings.topic("registry")) as before:
                 await before.wait_for(lambda rs: len(rs) == 1)
 
             broker.stop()
             ready = await c.get("/readyz")
             assert ready.status_code == 503 and ready.json()["checks"]["broker"] == "unavailable"
-            r = await c.post("/api/v1/projects", headers=admin, json={
-                "name": "东冶镇光伏项目", "unit_code": "dongye", "build_type": "new", "total_investment": 5000,
-                "plan_year": 2023})
+            r = await c.post(
+                "/api/v1/projects",
+                headers=admin,
+                json={
+                    "name": "东冶镇光伏项目",
+                    "unit_code": "dongye",
+                    "build_type": "new",
+                    "total_investment": 5000,
+                    "plan_year": 2023,
+                },
+            )
             assert r.status_code == 201, r.text
             pid = r.json()["project_id"]
-            assert (await c.patch(f"/api/v1/projects/{pid}", json={"is_private": True},
-                                  headers=admin)).status_code == 200
-            assert (await c.post(f"/api/v1/projects/{pid}/stage", json={"stage": "reserve"},
-                                 headers=admin)).status_code == 200
+            assert (
+                await c.patch(f"/api/v1/projects/{pid}", json={"is_private": True}, headers=admin)
+            ).status_code == 200
+            assert (
+                await c.post(f"/api/v1/projects/{pid}/stage", json={"stage": "reserve"}, headers=admin)
+            ).status_code == 200
             await wait_until(lambda: _backlog_is(c, 3.0), timeout=20)
 
             broker = EmbeddedKafka(port=broker.port)  # same address, empty memory: as after a crash

@@ -27,7 +27,9 @@ def _now() -> datetime:
 
 
 def _money(nullable: bool = False) -> Any:
-    return Field(default=None if nullable else Decimal(0), sa_column=Column(Numeric(16, 2), nullable=nullable))
+    return Field(
+        default=None if nullable else Decimal(0), sa_column=Column(Numeric(16, 2), nullable=nullable)
+    )
 
 
 def _ts() -> Any:
@@ -129,8 +131,15 @@ class Target(RegistryModel, table=True):
 
     __tablename__ = "targets"
     __table_args__ = (
-        UniqueConstraint("metric", "period", "scope", "unit_code", "campaign_id", name="uq_target",
-                         postgresql_nulls_not_distinct=True),
+        UniqueConstraint(
+            "metric",
+            "period",
+            "scope",
+            "unit_code",
+            "campaign_id",
+            name="uq_target",
+            postgresql_nulls_not_distinct=True,
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     metric: str = Field(max_length=60, index=True)

@@ -23,11 +23,24 @@ from registry.domain.model import (
 )
 from registry.events import Procedure, ProjectSnapshot
 
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$",
-                            description="Stable code: letters, digits, _ . -")]
+Code = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.\-]+$",
+        description="Stable code: letters, digits, _ . -",
+    ),
+]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Period = Annotated[str, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|Q[1-4]|H[12])?$",
-                              description="YYYY, YYYY-MM, YYYYQn or YYYYHn", examples=["2023Q4"])]
+Period = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}(-(0[1-9]|1[0-2])|Q[1-4]|H[12])?$",
+        description="YYYY, YYYY-MM, YYYYQn or YYYYHn",
+        examples=["2023Q4"],
+    ),
+]
 T = TypeVar("T")
 
 __all__ = ["ConstructionStatus"]
