@@ -8,6 +8,7 @@ those cannot be reached the tests fail; they never skip.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import os
 import uuid
@@ -59,6 +60,7 @@ class TestRuntime:
             rt.kafka = EmbeddedKafka()
             rt.kafka.start()
             rt.bootstrap = rt.kafka.bootstrap
+        atexit.register(rt.stop)  # also when the session ends abnormally
         return rt
 
     def stop(self) -> None:
@@ -68,6 +70,8 @@ class TestRuntime:
             self.postgres.stop()
         if self.data_dir:
             remove_dir(self.data_dir)
+        self.kafka = self.postgres = None
+        self.data_dir = None
 
     async def fresh_database(self, prefix: str) -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
