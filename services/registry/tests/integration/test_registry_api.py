@@ -261,3 +261,19 @@ async def test_r11_reserve_health_against_twice_the_planned_investment(registry:
     bands = {b["band"]: b for b in report["bands"]}
     assert bands["band_10_50yi"] == {"band": "band_10_50yi", "count": 1, "target": 2, "met": False}
     assert bands["band_5_10yi"]["count"] == 1
+
+
+async def test_concurrent_retries_with_one_idempotency_key_create_one_project(
+    registry: ServiceHarness,
+) -> None:
+    import asyncio
+
+    await _unit(registry)
+    headers = {**registry.auth("admin"), "Idempotency-Key": "double-click"}
+    answers = await asyncio.gather(
+        *[registry.client.post("/api/v1/projects", json=PROJECT, headers=headers) for _ in range(4)]
+    )
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["project_id"] for a in answers}) == 1
+    listed = await registry.client.get("/api/v1/projects", headers=registry.auth("admin"))
+    assert listed.json()["total"] == 1
