@@ -35,6 +35,8 @@ def free_port() -> int:
 def ensure_free(port: int, what: str) -> None:
     """Refuse to start a server on a port something else already listens on."""
     with socket.socket() as s:
+        # SO_REUSEADDR as servers set it: a port with connections in TIME_WAIT is free to listen on.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError as exc:
