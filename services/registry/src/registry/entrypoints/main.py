@@ -8,6 +8,7 @@ from diaodu_platform.app import ServiceSpec, create_service_app
 from diaodu_platform.settings import ServiceSettings
 from registry.adapters.tables import metadata, platform
 from registry.entrypoints.api import router
+from registry.entrypoints.imports_api import router as imports_router
 from registry.events import CATALOG
 
 SPEC = ServiceSpec(
@@ -19,7 +20,7 @@ SPEC = ServiceSpec(
     catalog=CATALOG,
     metadata=metadata,
     tables=platform,
-    routers=[router],
+    routers=[router, imports_router],
 )
 
 
