@@ -23,7 +23,7 @@ from diaodu_platform.consumer import EventConsumer, Handler
 from diaodu_platform.db import PlatformTables, make_engine
 from diaodu_platform.errors import install_error_handlers
 from diaodu_platform.events import EventCatalog
-from diaodu_platform.kafka import connect_forever, make_broker, subscribe
+from diaodu_platform.kafka import connect_forever, ensure_topics, make_broker, subscribe
 from diaodu_platform.logging import configure_logging, get_logger
 from diaodu_platform.metrics import Metrics
 from diaodu_platform.ops import ops_router
@@ -123,6 +123,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             service=spec.name,
             batch_size=settings.outbox_batch_size,
             poll_interval_s=settings.outbox_poll_interval_s,
+            repair=lambda topics: ensure_topics(settings, topics),
         )
         app.state.relay = relay
         tasks = [asyncio.create_task(connect_forever(broker, settings, [own_topic, dlq_topic]))]

@@ -12,7 +12,7 @@ import contextlib
 import json
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import asyncpg
@@ -69,8 +69,11 @@ class OutboxRelay:
         service: str,
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
+        repair: Callable[[list[str]], Awaitable[None]] | None = None,
     ) -> None:
         self.dsn = dsn
+        # Called with the topics of a failed batch (e.g. to recreate topics a broker lost).
+        self.repair = repair
         self.broker = broker
         self.metrics = metrics
         self.batch_size = batch_size
@@ -140,6 +143,9 @@ class OutboxRelay:
             except Exception as exc:  # broker down: rows stay and go out when it is back
                 self.metrics.outbox_publish_errors.inc()
                 log.warning("outbox publish failed; will retry", error=str(exc), rows=len(rows))
+                if self.repair is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(self.repair(sorted({r["topic"] for r in rows})), 10)
                 await self._observe(conn)
                 await asyncio.sleep(publish_backoff)
                 publish_backoff = min(publish_backoff * 2, 5.0)

@@ -185,9 +185,11 @@ class TopicReader:
         self._consumer: AIOKafkaConsumer | None = None
 
     async def __aenter__(self) -> TopicReader:
+        # A short metadata age: a topic created after the reader started is still found quickly.
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
             enable_auto_commit=False,
+            metadata_max_age_ms=500,
             fetch_max_wait_ms=10,
             auto_offset_reset="earliest",
         )

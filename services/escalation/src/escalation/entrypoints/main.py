@@ -1,0 +1,54 @@
+"""Wiring of the escalation service: `uvicorn escalation.entrypoints.main:app` (port 8003)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from fastapi import FastAPI
+
+from diaodu_platform.app import ServiceSpec, Subscription, create_service_app
+from diaodu_platform.scheduler import Job
+from diaodu_platform.settings import ServiceSettings
+from escalation.adapters.calendar import prc_calendar
+from escalation.adapters.tables import metadata, platform
+from escalation.entrypoints.api import router
+from escalation.events import CATALOG
+from escalation.service_layer.common import Deps
+from escalation.service_layer.ladder import run_clocks
+from escalation.service_layer.projections import HANDLERS_PROGRESS, HANDLERS_REGISTRY
+from escalation.service_layer.triggers import run_triggers
+from escalation.settings import EscalationSettings, escalation_settings
+
+SPEC = ServiceSpec(
+    name="escalation",
+    title="diaodu escalation (问题督办)",
+    description="Problems (问题) that block projects, from 发现 and 交办 to 销号: the 13710 SLA clocks "
+    "on the PRC working-day calendar (R7), the escalation ladder unit → leader → county government "
+    "meeting with numbered 督办函 (R8), and the 督查室's lists and bi-weekly dispatch lists.",
+    version="1.0.0",
+    catalog=CATALOG,
+    metadata=metadata,
+    tables=platform,
+    routers=[router],
+    subscriptions=[Subscription("registry", HANDLERS_REGISTRY), Subscription("progress", HANDLERS_PROGRESS)],
+    jobs=[Job("sla_clocks", 5.0, run_clocks), Job("system_problems", 5.0, run_triggers)],
+)
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    cfg: EscalationSettings = escalation_settings(settings)
+    spec = dataclasses.replace(
+        SPEC, jobs=[dataclasses.replace(j, interval_s=cfg.sla_job_interval_s) for j in SPEC.jobs]
+    )
+    app = create_service_app(spec, cfg)
+    app.state.deps = Deps(
+        outbox=app.state.outbox,
+        is_workday=prc_calendar(
+            extra_workdays=cfg.calendar_extra_workdays, extra_holidays=cfg.calendar_extra_holidays
+        ),
+        rules=cfg.sla_rules(),
+    )
+    return app
+
+
+app = create_app()
