@@ -126,7 +126,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             repair=lambda topics: ensure_topics(settings, topics),
         )
         app.state.relay = relay
-        tasks = [asyncio.create_task(connect_forever(broker, settings, [own_topic, dlq_topic]))]
+        topics = [own_topic, dlq_topic, *consumed.values()]
+        tasks = [asyncio.create_task(connect_forever(broker, settings, topics))]
         tasks += [asyncio.create_task(job(app)) for job in spec.background]
         relay.start()
         scheduler = Scheduler(

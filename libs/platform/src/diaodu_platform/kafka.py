@@ -57,7 +57,10 @@ def subscribe(
 
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
-    """Create the topics the service writes to, if the broker lacks them (production uses KafkaTopic)."""
+    """Create the topics a service uses, if the broker lacks them (production provisions them as KafkaTopic).
+
+    Consumed topics are included: a consumer group cannot subscribe to a topic that does not exist yet.
+    """
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=settings.kafka_request_timeout_ms
     )

@@ -79,7 +79,13 @@ class TestRuntime:
         return database_url(self.admin_dsn, name)
 
     def settings(
-        self, service: str, *, database_url: str, namespace: str, **overrides: Any
+        self,
+        service: str,
+        *,
+        database_url: str,
+        namespace: str,
+        settings_cls: type[ServiceSettings] = ServiceSettings,
+        **overrides: Any,
     ) -> ServiceSettings:
         values: dict[str, Any] = {
             "service": service,
@@ -93,7 +99,7 @@ class TestRuntime:
             "log_level": os.environ.get("DIAODU_TEST_LOG_LEVEL", "WARNING"),
         }
         values.update(overrides)
-        return ServiceSettings(**values)
+        return settings_cls(**values)
 
 
 def namespace() -> str:
@@ -129,13 +135,16 @@ async def start_service(
     ns: str | None = None,
     database: str | None = None,
     migrate: bool = True,
+    settings_cls: type[ServiceSettings] = ServiceSettings,
     **overrides: Any,
 ) -> ServiceHarness:
     """Migrate a fresh database and run the app's lifespan; the caller closes the harness."""
     db_url = database or await runtime.fresh_database(service)
     if migrate:
         await asyncio.to_thread(upgrade, service_dir, db_url)
-    settings = runtime.settings(service, database_url=db_url, namespace=ns or namespace(), **overrides)
+    settings = runtime.settings(
+        service, database_url=db_url, namespace=ns or namespace(), settings_cls=settings_cls, **overrides
+    )
     app = create_app(settings)
     stack = contextlib.AsyncExitStack()
     await stack.enter_async_context(app.router.lifespan_context(app))
