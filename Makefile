@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: help sync run test test-fast lint fmt contracts token clean
+.PHONY: help sync run test lint fmt contracts ops token clean
 
 help:
 	@echo "make run        start PostgreSQL, the broker and the services on 127.0.0.1 (Ctrl-C stops)"
@@ -12,6 +12,7 @@ help:
 	@echo "make lint       ruff + ruff format --check + mypy"
 	@echo "make fmt        format the code"
 	@echo "make contracts  regenerate contracts/ (AsyncAPI, OpenAPI, event JSON Schemas)"
+	@echo "make ops        regenerate Grafana dashboards and Prometheus alert rules from ops/"
 	@echo "make token ROLE=admin [UNIT=code]   mint a local development token"
 
 $(CURDIR)/.tools/bin/uv:
@@ -38,6 +39,10 @@ fmt: sync
 
 contracts: sync
 	$(RUN) diaodu contracts
+
+ops: sync
+	$(RUN) python -m ops.dashboards.generate
+	$(RUN) python -m ops.alerts.generate
 
 token: sync
 	@$(RUN) diaodu token --role $(ROLE) $(if $(UNIT),--unit $(UNIT))

@@ -23,7 +23,13 @@ from diaodu_platform.consumer import EventConsumer, Handler
 from diaodu_platform.db import PlatformTables, make_engine
 from diaodu_platform.errors import install_error_handlers
 from diaodu_platform.events import EventCatalog
-from diaodu_platform.kafka import connect_forever, ensure_topics, make_broker, subscribe
+from diaodu_platform.kafka import (
+    connect_forever,
+    ensure_topics,
+    make_broker,
+    report_consumer_lag,
+    subscribe,
+)
 from diaodu_platform.logging import configure_logging, get_logger
 from diaodu_platform.metrics import Metrics
 from diaodu_platform.ops import ops_router
@@ -129,9 +135,17 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         topics = [own_topic, dlq_topic, *consumed.values()]
         tasks = [asyncio.create_task(connect_forever(broker, settings, topics))]
         tasks += [asyncio.create_task(job(app)) for job in spec.background]
+        if consumed:
+            lag = report_consumer_lag(settings, metrics, list(consumed.values()))
+            tasks.append(asyncio.create_task(lag))
         relay.start()
         scheduler = Scheduler(
-            service=spec.name, engine=engine, clock=app.state.clock, jobs=list(spec.jobs), app=app
+            service=spec.name,
+            engine=engine,
+            clock=app.state.clock,
+            jobs=list(spec.jobs),
+            app=app,
+            metrics=metrics,
         )
         app.state.scheduler = scheduler
         scheduler.start()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -98,3 +99,56 @@ async def connect_forever(broker: KafkaBroker, settings: ServiceSettings, topics
                 await broker.stop()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+async def report_consumer_lag(
+    settings: ServiceSettings, metrics: Metrics, topics: list[str], interval_s: float = 15.0
+) -> None:
+    """Measure the consumer group's lag on each consumed topic from the broker, as KEDA does:
+    end offset minus committed offset (the beginning when nothing is committed: earliest)."""
+    group = settings.consumer_group(settings.service)
+    admin: AIOKafkaAdminClient | None = None
+    reader: AIOKafkaConsumer | None = None
+    try:
+        while True:
+            try:
+                if admin is None or reader is None:
+                    admin = AIOKafkaAdminClient(
+                        bootstrap_servers=settings.kafka_bootstrap,
+                        request_timeout_ms=settings.kafka_request_timeout_ms,
+                    )
+                    await admin.start()
+                    reader = AIOKafkaConsumer(
+                        bootstrap_servers=settings.kafka_bootstrap,
+                        enable_auto_commit=False,
+                        request_timeout_ms=settings.kafka_request_timeout_ms,
+                    )
+                    await reader.start()
+                await reader.topics()  # refresh the partition metadata
+                partitions = [
+                    TopicPartition(topic, p)
+                    for topic in topics
+                    for p in sorted(reader.partitions_for_topic(topic) or ())
+                ]
+                committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+                ends = await reader.end_offsets(partitions)
+                starts = await reader.beginning_offsets(partitions)
+                for topic in topics:
+                    lag = 0
+                    for tp in (tp for tp in partitions if tp.topic == topic):
+                        done = committed.get(tp)
+                        position = done.offset if done is not None and done.offset >= 0 else starts[tp]
+                        lag += max(ends[tp] - position, 0)
+                    metrics.consumer_group_lag.labels(topic=topic).set(lag)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer lag unavailable", error=str(exc))
+            await asyncio.sleep(interval_s)
+    finally:
+        if reader is not None:
+            with contextlib.suppress(Exception):
+                await reader.stop()
+        if admin is not None:
+            with contextlib.suppress(Exception):
+                await admin.close()

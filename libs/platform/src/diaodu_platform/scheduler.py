@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from diaodu_platform.clock import Clock
 from diaodu_platform.logging import get_logger
+from diaodu_platform.metrics import Metrics
 
 log = get_logger(__name__)
 
@@ -34,8 +36,23 @@ class Job:
 
 
 class Scheduler:
-    def __init__(self, *, service: str, engine: AsyncEngine, clock: Clock, jobs: list[Job], app: Any) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        engine: AsyncEngine,
+        clock: Clock,
+        jobs: list[Job],
+        app: Any,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.service = service
+        self.metrics = metrics
+        if metrics is not None:
+            for job in jobs:
+                # Every job's series exists from start-up (at 0), so a job that never succeeds shows.
+                metrics.scheduler_last_success.labels(scheduled_job=job.name)
+                metrics.scheduler_failures.labels(scheduled_job=job.name)
         self.engine = engine
         self.clock = clock
         self.jobs = {j.name: j for j in jobs}
@@ -88,6 +105,13 @@ class Scheduler:
             try:
                 await job.run(self.app, self.clock.now())
                 self.runs[job.name] += 1
+                if self.metrics:
+                    # Wall-clock time: ops measure staleness in real time, not the movable clock.
+                    self.metrics.scheduler_last_success.labels(scheduled_job=job.name).set(time.time())
+            except Exception:
+                if self.metrics:
+                    self.metrics.scheduler_failures.labels(scheduled_job=job.name).inc()
+                raise
             finally:
                 await conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
                 await conn.commit()

@@ -1,0 +1,1 @@
+"""Operations as code: Grafana dashboards and Prometheus alert rules, generated and checked in."""
