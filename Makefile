@@ -23,7 +23,7 @@ sync: $(UV)
 	$(UV) sync --locked --quiet
 
 run: sync
-	$(RUN) diaodu up
+	$(RUN) diaodu up --then "$(RUN) python -m registry.imports.seed --url http://127.0.0.1:8001"
 
 test: sync
 	$(RUN) pytest
