@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from diaodu_platform.asyncapi import event_schema
@@ -262,6 +263,26 @@ def assert_every_event_matches_its_schema(records: list[Record]) -> set[str]:
         assert env.source == "/diaodu/escalation" and r.headers["ce_specversion"] == "1.0"
         seen.add(env.type)
     return seen
+
+
+# --- /metrics -----------------------------------------------------------------------------------
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+async def scrape(h: ServiceHarness) -> Samples:
+    """Every sample of the replica's /metrics, by (sample name, labels)."""
+    r = await h.client.get("/metrics")
+    assert r.status_code == 200, r.text
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(r.text)
+        for sample in family.samples
+    }
+
+
+def sample(samples: Samples, name: str, **labels: str) -> float | None:
+    return samples.get((name, frozenset(labels.items())))
 
 
 Predicate = Callable[[], Any]

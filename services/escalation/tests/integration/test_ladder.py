@@ -161,6 +161,20 @@ async def test_overdue_problem_escalates_once_with_one_fresh_notice_even_with_tw
     assert [n["number"] for n in detail["notices"]] == [notice["notice_number"]]
     assert [c["kind"] for c in detail["clocks"] if c["state"] == "running"] == ["resolve"]
 
+    # Both replicas raced for every clock; between them they counted each committed fact once.
+    counted: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
+    for h in (h1, h2):
+        for (name, labels), value in (await kit.scrape(h)).items():
+            if name in ("diaodu_escalation_sla_breaches_total", "diaodu_escalation_notices_issued_total"):
+                counted[name, labels] = counted.get((name, labels), 0) + value
+    assert {
+        (n, dict(labels).get("clock"), dict(labels)["level"]) for (n, labels), v in counted.items() if v
+    } == {
+        ("diaodu_escalation_sla_breaches_total", "resolve", "1"),
+        ("diaodu_escalation_notices_issued_total", None, "2"),
+    }
+    assert sum(counted.values()) == 2
+
 
 async def test_level_3_past_its_clock_stays_overdue_and_resolve_reopen_keep_full_history(
     replicas: tuple[ServiceHarness, ServiceHarness], world: dict[str, str], kit: Any

@@ -6,18 +6,22 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from diaodu_platform.auth import CurrentPrincipal, Principal, Role, require_roles
 from diaodu_platform.db import SessionDep, unit_of_work
 from diaodu_platform.idempotency import IdempotencyKey, idempotent_create
+from diaodu_platform.xlsx import XLSX
 from escalation.adapters.tables import ProblemRow
 from escalation.domain.model import Category, Severity, Source, Status
+from escalation.entrypoints import exports
 from escalation.entrypoints import schemas as s
+from escalation.events import NoticeIssued
 from escalation.service_layer import closing, dispatch, problems, queries
 from escalation.service_layer.common import Deps
+from escalation.service_layer.metrics import count_facts
 
 router = APIRouter()
 Raiser = Annotated[Principal, require_roles(Role.admin, Role.supervisor, Role.reporter)]
@@ -33,6 +37,7 @@ CREATED: dict[int | str, dict[str, Any]] = {
     201: {"description": "Created"},
     422: {"description": "Invalid input (problem+json)"},
 }
+XLSX_FILE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}, "description": "an .xlsx file"}}
 COMMAND: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not allowed for this role, unit or level"},
     409: {"description": "Not allowed in the problem's current status; lists the allowed ones"},
@@ -77,11 +82,7 @@ async def raise_problem(
     )
 
 
-@router.get("/problems", response_model=s.Page[s.ProblemOut], tags=["problems"])
-async def list_problems(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
+def problem_filter(
     state: Literal["open", "resolved", "all"] = "open",
     status: Status | None = None,
     level: Annotated[int | None, Query(ge=1, le=3, description="1 unit, 2 leader, 3 county meeting")] = None,
@@ -92,6 +93,30 @@ async def list_problems(
     category: Category | None = None,
     severity: Severity | None = None,
     source: Source | None = None,
+) -> queries.ProblemFilter:
+    return queries.ProblemFilter(
+        state=state,
+        status=status,
+        level=level,
+        owner_unit=owner_unit,
+        leader_id=leader_id,
+        overdue=overdue,
+        project_id=project_id,
+        category=category,
+        severity=severity,
+        source=source,
+    )
+
+
+Filters = Annotated[queries.ProblemFilter, Depends(problem_filter)]
+
+
+@router.get("/problems", response_model=s.Page[s.ProblemOut], tags=["problems"])
+async def list_problems(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    filters: Filters,
     page: PageNo = 1,
     page_size: PageSize = 50,
 ) -> s.Page[s.ProblemOut]:
@@ -103,18 +128,25 @@ async def list_problems(
         session=session,
         principal=principal,
         now=_now(request),
-        state=state,
-        status=status,
-        level=level,
-        owner_unit=owner_unit,
-        leader_id=leader_id,
-        overdue=overdue,
-        project_id=project_id,
-        category=category,
-        severity=severity,
-        source=source,
+        filters=filters,
         page=page,
         page_size=page_size,
+    )
+
+
+# Declared before /problems/{problem_id}, which would otherwise take "export.xlsx" for an id.
+@router.get("/problems/export.xlsx", response_class=Response, tags=["problems"], responses=XLSX_FILE)
+async def export_problems(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, filters: Filters
+) -> Response:
+    """问题清单 as XLSX: every problem of the list with the same filters (and the same visibility)."""
+    now = _now(request)
+    problems = await queries.all_problems(session=session, principal=principal, now=now, filters=filters)
+    leaders = await queries.leader_names(session, (x for p in problems for x in p.leader_ids))
+    return Response(
+        exports.problems_xlsx(problems, leaders),
+        media_type=XLSX,
+        headers=exports.attachment(f"problems-{now.date()}.xlsx", f"问题清单-{now.date()}.xlsx"),
     )
 
 
@@ -187,6 +219,7 @@ async def issue_notice(
 ) -> JSONResponse:
     """The 督查室 issues a numbered 督办函 by hand."""
     now = _now(request)
+    issued: list[NoticeIssued] = []  # of the attempt that committed (a lost key race rolls back)
 
     async def action(session: AsyncSession) -> s.NoticeOut:
         event = await closing.notice_by_hand(
@@ -197,6 +230,7 @@ async def issue_notice(
             data=body,
             now=now,
         )
+        issued[:] = [event]
         return s.NoticeOut(
             number=event.notice_number,
             problem_id=event.problem_id,
@@ -209,9 +243,12 @@ async def issue_notice(
             note=event.note,
         )
 
-    return await idempotent_create(
+    response = await idempotent_create(
         request, principal=principal.sub, key=key, body=body.model_dump(mode="json"), action=action
     )
+    if "Idempotent-Replayed" not in response.headers:  # committed by this call: a new fact
+        count_facts(request.app.state.metrics.escalation, issued)
+    return response
 
 
 @router.get("/notices", response_model=s.Page[s.NoticeOut], tags=["notices"])
@@ -225,6 +262,21 @@ async def list_notices(
 ) -> s.Page[s.NoticeOut]:
     return await queries.list_notices(
         session=session, year=year, problem_id=problem_id, page=page, page_size=page_size
+    )
+
+
+@router.get("/notices/export.xlsx", response_class=Response, tags=["notices"], responses=XLSX_FILE)
+async def export_notices(
+    request: Request, session: SessionDep, _: Reader, year: int | None = None, problem_id: str | None = None
+) -> Response:
+    """督办函 as XLSX: number, problem, unit, level, deadline, issued at and reason of every notice."""
+    lines = await queries.all_notices(session=session, year=year, problem_id=problem_id)
+    name = "notices" + (f"-{year}" if year else "")
+    label = "督办函" + (f"-{year}" if year else "")
+    return Response(
+        exports.notices_xlsx(lines),
+        media_type=XLSX,
+        headers=exports.attachment(f"{name}.xlsx", f"{label}.xlsx"),
     )
 
 

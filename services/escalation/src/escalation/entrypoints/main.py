@@ -15,10 +15,13 @@ from escalation.entrypoints.api import router
 from escalation.events import CATALOG
 from escalation.service_layer.common import Deps
 from escalation.service_layer.ladder import run_clocks
+from escalation.service_layer.metrics import METRICS_JOB, refresh_at_startup
 from escalation.service_layer.projections import HANDLERS_PROGRESS, HANDLERS_REGISTRY
 from escalation.service_layer.triggers import run_triggers
 from escalation.settings import EscalationSettings, escalation_settings
 
+# The timer engine, ticking every `sla_job_interval_s`; the campaign metrics keep their minute.
+TIMER_JOBS = [Job("sla_clocks", 5.0, run_clocks), Job("system_problems", 5.0, run_triggers)]
 SPEC = ServiceSpec(
     name="escalation",
     title="diaodu escalation (问题督办)",
@@ -31,15 +34,15 @@ SPEC = ServiceSpec(
     tables=platform,
     routers=[router],
     subscriptions=[Subscription("registry", HANDLERS_REGISTRY), Subscription("progress", HANDLERS_PROGRESS)],
-    jobs=[Job("sla_clocks", 5.0, run_clocks), Job("system_problems", 5.0, run_triggers)],
+    jobs=[*TIMER_JOBS, METRICS_JOB],
+    background=[refresh_at_startup],
 )
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     cfg: EscalationSettings = escalation_settings(settings)
-    spec = dataclasses.replace(
-        SPEC, jobs=[dataclasses.replace(j, interval_s=cfg.sla_job_interval_s) for j in SPEC.jobs]
-    )
+    timers = [dataclasses.replace(j, interval_s=cfg.sla_job_interval_s) for j in TIMER_JOBS]
+    spec = dataclasses.replace(SPEC, jobs=[*timers, METRICS_JOB])
     app = create_service_app(spec, cfg)
     app.state.deps = Deps(
         outbox=app.state.outbox,

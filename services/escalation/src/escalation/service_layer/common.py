@@ -26,6 +26,8 @@ from escalation.domain.model import (
 from escalation.domain.sla import ClockKind, ClockPlan, IsWorkday, SlaRules
 from escalation.events import HistoryEntry, NoticeIssued
 
+_EMITTED = "escalation.emitted"
+
 
 @dataclass(frozen=True)
 class Deps:
@@ -64,6 +66,12 @@ async def emit(session: AsyncSession, deps: Deps, *events: Event) -> None:
     """Stage events in the outbox, in the transaction of the state change."""
     await session.flush()
     await deps.outbox.add(await session.connection(), *events)
+    session.info.setdefault(_EMITTED, []).extend(events)
+
+
+def emitted(session: AsyncSession) -> list[Event]:
+    """The events this session's transaction staged so far: facts once it commits, nothing if not."""
+    return list(session.info.get(_EMITTED, []))
 
 
 def transition(p: ProblemRow, action: Action) -> Status:

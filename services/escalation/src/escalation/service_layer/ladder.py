@@ -25,6 +25,7 @@ from escalation.service_layer.common import (
     Deps,
     base,
     emit,
+    emitted,
     issue_notice,
     leaders_of,
     next_notice_number,
@@ -32,6 +33,7 @@ from escalation.service_layer.common import (
     start_clocks,
     transition,
 )
+from escalation.service_layer.metrics import count_facts
 
 log = get_logger(__name__)
 BATCH = 200
@@ -67,6 +69,8 @@ async def run_clocks(app: Any, now: datetime) -> None:
             seen.add(problem_id)
             async with unit_of_work(engine) as session:
                 await settle_problem(session, deps, problem_id, now)
+                facts = emitted(session)
+            count_facts(app.state.metrics.escalation, facts)  # committed: count them, once
 
 
 async def settle_problem(session: AsyncSession, deps: Deps, problem_id: str, now: datetime) -> int:

@@ -4,11 +4,12 @@ bi-weekly dispatch list (双周调度)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -17,6 +18,7 @@ from diaodu_platform.errors import not_found
 from escalation.adapters.tables import (
     ClockRow,
     LeaderAssignmentView,
+    LeaderView,
     NoticeRow,
     ProblemRow,
     ProjectView,
@@ -154,68 +156,85 @@ async def problem_out(session: AsyncSession, p: ProblemRow, now: datetime) -> s.
     return (await _outs(session, [p], now))[0]
 
 
+@dataclass(frozen=True)
+class ProblemFilter:
+    """The 督查室's list filters, shared by the problem list and its XLSX export."""
+
+    state: str = "open"  # open | resolved | all
+    status: Status | None = None
+    level: int | None = None
+    owner_unit: str | None = None
+    leader_id: str | None = None
+    overdue: bool | None = None
+    project_id: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    source: str | None = None
+
+
+def _problems(principal: Principal, now: datetime, f: ProblemFilter) -> Select[ProblemRow]:
+    """The problems `principal` may see that match `f`: reporters their unit's, leaders their own."""
+    stmt = select(ProblemRow)
+    leader_id = f.leader_id
+    if principal.role is Role.reporter and principal.unit:
+        stmt = stmt.where(_unit_filter(principal.unit))
+    if principal.role is Role.leader:
+        leader_id = principal.sub
+    if f.state == "open":
+        stmt = stmt.where(col(ProblemRow.status) != Status.RESOLVED)
+    elif f.state == "resolved":
+        stmt = stmt.where(col(ProblemRow.status) == Status.RESOLVED)
+    for column in ("status", "level", "owner_unit", "project_id", "category", "severity", "source"):
+        value = getattr(f, column)
+        if value is not None:
+            stmt = stmt.where(getattr(ProblemRow, column) == value)
+    if leader_id:
+        stmt = stmt.where(leader_filter(leader_id))
+    if f.overdue is not None:
+        late = (col(ProblemRow.status) != Status.RESOLVED) & (col(ProblemRow.due_at) <= now)
+        stmt = stmt.where(late if f.overdue else ~late | col(ProblemRow.due_at).is_(None))
+    return stmt
+
+
+def _in_list_order(stmt: Select[ProblemRow]) -> Select[ProblemRow]:
+    return stmt.order_by(
+        col(ProblemRow.level).desc(),
+        col(ProblemRow.due_at).asc().nulls_last(),
+        col(ProblemRow.raised_at),
+        col(ProblemRow.id),
+    )
+
+
 async def list_problems(
     *,
     session: AsyncSession,
     principal: Principal,
     now: datetime,
-    state: str,
-    status: Status | None,
-    level: int | None,
-    owner_unit: str | None,
-    leader_id: str | None,
-    overdue: bool | None,
-    project_id: str | None,
-    category: str | None,
-    severity: str | None,
-    source: str | None,
+    filters: ProblemFilter,
     page: int,
     page_size: int,
 ) -> s.Page[s.ProblemOut]:
     """Open problems by level, owner, leader and overdue state (the 督查室's lists)."""
-    stmt = select(ProblemRow)
-    if principal.role is Role.reporter and principal.unit:
-        stmt = stmt.where(_unit_filter(principal.unit))
-    if principal.role is Role.leader:
-        leader_id = principal.sub
-    if state == "open":
-        stmt = stmt.where(col(ProblemRow.status) != Status.RESOLVED)
-    elif state == "resolved":
-        stmt = stmt.where(col(ProblemRow.status) == Status.RESOLVED)
-    for column, value in (
-        ("status", status),
-        ("level", level),
-        ("owner_unit", owner_unit),
-        ("project_id", project_id),
-        ("category", category),
-        ("severity", severity),
-        ("source", source),
-    ):
-        if value is not None:
-            stmt = stmt.where(getattr(ProblemRow, column) == value)
-    if leader_id:
-        stmt = stmt.where(leader_filter(leader_id))
-    if overdue is not None:
-        late = (col(ProblemRow.status) != Status.RESOLVED) & (col(ProblemRow.due_at) <= now)
-        stmt = stmt.where(late if overdue else ~late | col(ProblemRow.due_at).is_(None))
+    stmt = _problems(principal, now, filters)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (
-        (
-            await session.execute(
-                stmt.order_by(
-                    col(ProblemRow.level).desc(),
-                    col(ProblemRow.due_at).asc().nulls_last(),
-                    col(ProblemRow.raised_at),
-                    col(ProblemRow.id),
-                )
-                .offset((page - 1) * page_size)
-                .limit(page_size)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    paged = _in_list_order(stmt).offset((page - 1) * page_size).limit(page_size)
+    rows = (await session.execute(paged)).scalars().all()
     return s.Page(items=await _outs(session, rows, now), total=int(total), page=page, page_size=page_size)
+
+
+async def all_problems(
+    *, session: AsyncSession, principal: Principal, now: datetime, filters: ProblemFilter
+) -> list[s.ProblemOut]:
+    """Every problem of the list `filters` selects, in the list's order (for the XLSX export)."""
+    rows = (await session.execute(_in_list_order(_problems(principal, now, filters)))).scalars().all()
+    return await _outs(session, rows, now)
+
+
+async def leader_names(session: AsyncSession, ids: Iterable[str]) -> dict[str, str]:
+    rows = await session.execute(
+        select(col(LeaderView.id), col(LeaderView.name)).where(col(LeaderView.id).in_(set(ids)))
+    )
+    return {r[0]: r[1] for r in rows.all()}
 
 
 async def get_problem(
@@ -255,24 +274,42 @@ def notice_out(n: NoticeRow) -> s.NoticeOut:
     )
 
 
-async def list_notices(
-    *, session: AsyncSession, year: int | None, problem_id: str | None, page: int, page_size: int
-) -> s.Page[s.NoticeOut]:
+def _notices(year: int | None, problem_id: str | None) -> Select[NoticeRow]:
     stmt = select(NoticeRow)
     if year is not None:
         stmt = stmt.where(col(NoticeRow.year) == year)
     if problem_id is not None:
         stmt = stmt.where(col(NoticeRow.problem_id) == problem_id)
+    return stmt
+
+
+async def list_notices(
+    *, session: AsyncSession, year: int | None, problem_id: str | None, page: int, page_size: int
+) -> s.Page[s.NoticeOut]:
+    stmt = _notices(year, problem_id)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (
-        (
-            await session.execute(
-                stmt.order_by(col(NoticeRow.year), col(NoticeRow.seq))
-                .offset((page - 1) * page_size)
-                .limit(page_size)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    paged = stmt.order_by(col(NoticeRow.year), col(NoticeRow.seq)).offset((page - 1) * page_size)
+    rows = (await session.execute(paged.limit(page_size))).scalars().all()
     return s.Page(items=[notice_out(n) for n in rows], total=int(total), page=page, page_size=page_size)
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """A 督办函 with the title of its problem and the name of the unit it is addressed to."""
+
+    notice: s.NoticeOut
+    problem_title: str
+    owner_unit_name: str | None
+
+
+async def all_notices(*, session: AsyncSession, year: int | None, problem_id: str | None) -> list[NoticeLine]:
+    """Every 督办函 of the list's filters, in number order (for the XLSX export)."""
+    stmt = (
+        _notices(year, problem_id)
+        .add_columns(col(ProblemRow.title), col(UnitView.name))
+        .join(ProblemRow, col(ProblemRow.id) == col(NoticeRow.problem_id))
+        .outerjoin(UnitView, col(UnitView.code) == col(NoticeRow.owner_unit))
+        .order_by(col(NoticeRow.year), col(NoticeRow.seq))
+    )
+    rows = (await session.execute(stmt)).all()
+    return [NoticeLine(notice_out(n), title, unit_name) for n, title, unit_name in rows]

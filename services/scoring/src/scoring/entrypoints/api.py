@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -14,18 +15,23 @@ from diaodu_platform.auth import CurrentPrincipal, Principal, Role, require_role
 from diaodu_platform.errors import Problem, conflict
 from diaodu_platform.idempotency import IdempotencyKey, idempotent_create
 from diaodu_platform.types import SHANGHAI
+from diaodu_platform.xlsx import XLSX
 from scoring.adapters import facts
 from scoring.domain.periods import month_str, parse_quarter
 from scoring.domain.policy import policy_to_dict
 from scoring.domain.scoring import Scorecard
 from scoring.domain.whatif import identical, rank_diff
+from scoring.entrypoints import exports
 from scoring.entrypoints import schemas as s
 from scoring.service_layer import assessment, explanations, milestones, policies, whatif, yearend
+from scoring.service_layer import metrics as campaign_metrics
 
 router = APIRouter()
 Admin = Annotated[Principal, require_roles(Role.admin)]
 MonthQ = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 YearQ = Annotated[int, Query(ge=2000, le=2100)]
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+RANKING_ID = re.compile(r"^[0-9]{1,9}$")
 
 
 def _now(request: Request) -> datetime:
@@ -158,6 +164,8 @@ async def run_assessment(request: Request, body: s.AssessmentIn, principal: Admi
             raise Problem(
                 422, "Nothing to assess", str(exc), type_="/problems/nothing-to-assess", month=body.month
             ) from exc
+    if created:
+        await campaign_metrics.refresh_after_publish(request.app)
     out = {**assessment.ranking_out(ranking), "already_published": not created}
     return JSONResponse(jsonable_encoder(out), status_code=201 if created else 200)
 
@@ -184,6 +192,23 @@ async def _ranking(conn: AsyncConnection, month: str, policy_version: int | None
     return r
 
 
+async def _ranking_by_key(
+    conn: AsyncConnection, key: str, policy_version: int | None
+) -> assessment.StoredRanking:
+    """A ranking by its id, or by its month as GET /rankings/{month} finds it."""
+    if MONTH.fullmatch(key):
+        return await _ranking(conn, key, policy_version)
+    r = await assessment.load_ranking_by_id(conn, int(key)) if RANKING_ID.fullmatch(key) else None
+    if r is None:
+        raise Problem(
+            404,
+            "Not found",
+            f"no ranking {key!r}: give a ranking id (from GET /api/v1/rankings) or a month YYYY-MM",
+            type_="/problems/not-found",
+        )
+    return r
+
+
 @router.get("/rankings/{month}", response_model=None, tags=["rankings"])
 async def get_ranking(
     month: str, request: Request, _: CurrentPrincipal, policy_version: int | None = None
@@ -191,6 +216,27 @@ async def get_ranking(
     """A published ranking with every unit's scorecard (the latest one of the month by default)."""
     async with request.app.state.engine.connect() as conn:
         return assessment.ranking_out(await _ranking(conn, month, policy_version))
+
+
+@router.get(
+    "/rankings/{ranking}/export.xlsx",
+    response_class=Response,
+    tags=["rankings"],
+    responses={200: {"content": {XLSX: {}}, "description": "an .xlsx file"}},
+)
+async def export_ranking(
+    ranking: Annotated[str, Path(description="a ranking id (GET /rankings) or a month YYYY-MM")],
+    request: Request,
+    _: CurrentPrincipal,
+    policy_version: Annotated[
+        int | None, Query(description="with a month: the ranking under this version")
+    ] = None,
+) -> Response:
+    """A published ranking as XLSX: every unit's rank, total and indicators (actual, target, rate,
+    score), and the policy version; a month gives its latest ranking, as GET /rankings/{month}."""
+    async with request.app.state.engine.connect() as conn:
+        r = await _ranking_by_key(conn, ranking, policy_version)
+    return Response(exports.ranking_xlsx(r), media_type=XLSX, headers=exports.attachment(r))
 
 
 @router.get("/rankings/{month}/explanation", response_model=None, tags=["rankings"])

@@ -12,6 +12,7 @@ from scoring.entrypoints.api import router
 from scoring.entrypoints.consumers import SUBSCRIPTIONS
 from scoring.events import CATALOG
 from scoring.service_layer.jobs import run_assessment_day, run_milestones, seed_default_policy
+from scoring.service_layer.metrics import METRICS_JOB, refresh_at_startup
 
 SPEC = ServiceSpec(
     name="scoring",
@@ -25,8 +26,12 @@ SPEC = ServiceSpec(
     tables=platform,
     routers=[router],
     subscriptions=SUBSCRIPTIONS,
-    jobs=[Job("assessment", 30.0, run_assessment_day), Job("milestones", 60.0, run_milestones)],
-    background=[seed_default_policy],
+    jobs=[
+        Job("assessment", 30.0, run_assessment_day),
+        Job("milestones", 60.0, run_milestones),
+        METRICS_JOB,
+    ],
+    background=[seed_default_policy, refresh_at_startup],
 )
 
 

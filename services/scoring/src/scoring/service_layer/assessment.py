@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -255,7 +255,22 @@ async def load_ranking(
     stmt = select(rankings).where(rankings.c.month == month).order_by(rankings.c.id.desc()).limit(1)
     if policy_version is not None:
         stmt = stmt.where(rankings.c.policy_version == policy_version)
-    r = (await conn.execute(stmt)).first()
+    return await _stored(conn, (await conn.execute(stmt)).first())
+
+
+async def load_ranking_by_id(conn: AsyncConnection, ranking_id: int) -> StoredRanking | None:
+    return await _stored(
+        conn, (await conn.execute(select(rankings).where(rankings.c.id == ranking_id))).first()
+    )
+
+
+async def latest_ranking(conn: AsyncConnection) -> StoredRanking | None:
+    """The ranking of the latest assessed month (the latest published one of that month)."""
+    stmt = select(rankings).order_by(rankings.c.month.desc(), rankings.c.id.desc()).limit(1)
+    return await _stored(conn, (await conn.execute(stmt)).first())
+
+
+async def _stored(conn: AsyncConnection, r: Row[Any] | None) -> StoredRanking | None:
     if r is None:
         return None
     rows = (

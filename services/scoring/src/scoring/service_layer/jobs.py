@@ -17,6 +17,7 @@ from diaodu_platform.logging import get_logger
 from scoring.adapters.tables import rankings
 from scoring.domain.periods import month_str, previous_quarter
 from scoring.service_layer import assessment, milestones, policies
+from scoring.service_layer import metrics as campaign_metrics
 
 log = get_logger(__name__)
 SCHEDULER = "scheduler"
@@ -40,6 +41,7 @@ async def run_assessment_day(app: Any, now: datetime) -> None:
             return
     if created:
         log.info("ranking published", month=month, policy_version=policy.version, ranking_id=ranking.id)
+        await campaign_metrics.refresh_after_publish(app)
 
 
 class _NothingToCheck(Exception):

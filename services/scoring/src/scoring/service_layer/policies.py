@@ -78,18 +78,24 @@ async def require_policy(conn: AsyncConnection, version: int) -> Policy:
     return p
 
 
-async def current_policy(
-    conn: AsyncConnection, outbox: Outbox, *, month: str | None, now: datetime
-) -> Policy:
-    """The newest version in force for `month` (its effective_from not after the month)."""
+async def policy_in_force(conn: AsyncConnection, month: str | None) -> Policy | None:
+    """The newest stored version in force for `month` (its effective_from not after the month)."""
     stmt = select(policies.c.body).order_by(policies.c.version.desc()).limit(1)
     if month is not None:
         stmt = stmt.where((policies.c.effective_from.is_(None)) | (policies.c.effective_from <= month))
     row = (await conn.execute(stmt)).first()
-    if row is None:
+    return policy_from_dict(row.body) if row else None
+
+
+async def current_policy(
+    conn: AsyncConnection, outbox: Outbox, *, month: str | None, now: datetime
+) -> Policy:
+    """The version in force for `month`; the R9 default, stored now, when none is stored yet."""
+    p = await policy_in_force(conn, month)
+    if p is None:
         await ensure_default(conn, outbox, now=now)
         return DEFAULT_POLICY
-    return policy_from_dict(row.body)
+    return p
 
 
 async def list_policies(conn: AsyncConnection) -> list[dict[str, Any]]:

@@ -1,0 +1,84 @@
+"""The 督查室's campaign metrics (ops/ dashboards and alerts): open problems by level (R8), missed
+13710 clocks (R7) and 督办函 issued.
+
+The gauge is recomputed from the database by every replica, at start-up and by the `metrics` job,
+so replicas agree (dashboards take max) and a restart loses nothing. The counters count facts once,
+after the transaction that recorded them committed: a rolled-back or retried run that recorded
+nothing new counts nothing, and a fact settled by another replica is counted there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
+
+from diaodu_platform.events import Event
+from diaodu_platform.logging import get_logger
+from diaodu_platform.metrics import PROBLEM_LEVELS, EscalationMetrics
+from diaodu_platform.scheduler import Job
+from escalation.adapters.tables import ProblemRow
+from escalation.domain.model import Status
+from escalation.events import NoticeIssued, SlaBreached
+
+log = get_logger(__name__)
+
+
+def count_facts(metrics: EscalationMetrics | None, events: Iterable[Event]) -> None:
+    """One `sla_breaches` per sla_breached, one `notices_issued` per notice_issued (committed events)."""
+    if metrics is None:
+        return
+    for e in events:
+        if isinstance(e, SlaBreached):
+            metrics.sla_breaches.labels(clock=e.clock.value, level=str(e.level)).inc()
+        elif isinstance(e, NoticeIssued):
+            metrics.notices_issued.labels(level=str(e.level)).inc()
+
+
+async def open_problems_by_level(conn: AsyncConnection) -> dict[int, int]:
+    """Problems not closed (销号), by their current level."""
+    rows = await conn.execute(
+        select(col(ProblemRow.level), func.count())
+        .where(col(ProblemRow.status) != Status.RESOLVED)
+        .group_by(col(ProblemRow.level))
+    )
+    return {int(level): int(n) for level, n in rows.all()}
+
+
+async def refresh(app: Any) -> None:
+    """Recompute the gauges from the database, every level included (0 when none)."""
+    metrics: EscalationMetrics | None = app.state.metrics.escalation
+    if metrics is None:
+        return
+    async with app.state.engine.connect() as conn:
+        counts = await open_problems_by_level(conn)
+    for level in PROBLEM_LEVELS:
+        metrics.open_problems.labels(level=level).set(counts.get(int(level), 0))
+
+
+async def run_metrics(app: Any, now: datetime) -> None:
+    """Scheduler job: one query a minute keeps every replica's gauge current."""
+    await refresh(app)
+
+
+METRICS_JOB = Job("metrics", 60.0, run_metrics)
+
+
+async def refresh_at_startup(app: Any) -> None:
+    """Background task: the gauge from the database as soon as it answers, then the job takes over."""
+    delay = 0.5
+    while True:
+        try:
+            await refresh(app)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # database not reachable yet
+            log.warning("campaign metrics not refreshed yet; retrying", error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)

@@ -1,0 +1,110 @@
+"""The assessment's campaign metrics (ops/ dashboards and the missed-assessment alert).
+
+All of them are stored state, recomputed from the database by every replica: at start-up, by the
+`metrics` job, and on the replica that publishes a ranking right after its transaction committed.
+- last assessment: when the latest ranking was published (0: never);
+- next assessment due: the policy's assessment day (00:00 Asia/Shanghai) of this month while its
+  ranking is not published, else of the next month; 0 while there is no target to assess against;
+- unit rank and score: each unit of the latest month's ranking, labelled with its kind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from diaodu_platform.logging import get_logger
+from diaodu_platform.metrics import ScoringMetrics
+from diaodu_platform.scheduler import Job
+from diaodu_platform.types import SHANGHAI
+from scoring.adapters.tables import rankings, target_facts
+from scoring.domain.periods import add_months, month_str, parse_month
+from scoring.domain.policy import DEFAULT_POLICY
+from scoring.service_layer import assessment, policies
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class AssessmentState:
+    last_published_at: datetime | None
+    next_due: datetime | None
+    latest: assessment.StoredRanking | None
+
+
+async def next_assessment_due(conn: AsyncConnection, now: datetime) -> datetime | None:
+    """When the assessment job next owes a ranking (R9): the one it runs on or after the day."""
+    if (await conn.execute(select(target_facts.c.id).limit(1))).first() is None:
+        return None  # nothing to assess yet: no assessment is scheduled
+    month = month_str(now.year, now.month)
+    if (await conn.execute(select(rankings.c.id).where(rankings.c.month == month).limit(1))).first():
+        month = add_months(month, 1)
+    policy = await policies.policy_in_force(conn, month) or DEFAULT_POLICY
+    year, mon = parse_month(month)
+    return datetime(year, mon, policy.assessment_day, tzinfo=SHANGHAI)
+
+
+async def assessment_state(conn: AsyncConnection, now: datetime) -> AssessmentState:
+    last = (await conn.execute(select(func.max(rankings.c.published_at)))).scalar()
+    return AssessmentState(last, await next_assessment_due(conn, now), await assessment.latest_ranking(conn))
+
+
+def show(metrics: ScoringMetrics, state: AssessmentState) -> None:
+    """Set every gauge at once (no await between the clear and the sets: a scrape never sees a gap)."""
+    metrics.last_assessment.set(state.last_published_at.timestamp() if state.last_published_at else 0)
+    metrics.next_assessment_due.set(state.next_due.timestamp() if state.next_due else 0)
+    metrics.unit_rank.clear()
+    metrics.unit_score.clear()
+    if state.latest is None:
+        return
+    for card in state.latest.cards:
+        unit = state.latest.inputs.get(card.unit_code)
+        labels = {"unit": card.unit_code, "unit_kind": unit.kind if unit else "unknown"}
+        metrics.unit_rank.labels(**labels).set(card.rank)
+        metrics.unit_score.labels(**labels).set(float(card.total))
+
+
+async def refresh(app: Any) -> None:
+    metrics: ScoringMetrics | None = app.state.metrics.scoring
+    if metrics is None:
+        return
+    async with app.state.engine.connect() as conn:
+        state = await assessment_state(conn, app.state.clock.now())
+    show(metrics, state)
+
+
+async def refresh_after_publish(app: Any) -> None:
+    """The publishing replica shows its ranking at once; a failure here must not fail the publish
+    (the ranking is committed, and the `metrics` job catches up within a minute)."""
+    try:
+        await refresh(app)
+    except Exception as exc:
+        log.warning("campaign metrics not refreshed after publishing", error=str(exc))
+
+
+async def run_metrics(app: Any, now: datetime) -> None:
+    """Scheduler job: every replica's gauges follow the database (a ranking another one published)."""
+    await refresh(app)
+
+
+METRICS_JOB = Job("metrics", 60.0, run_metrics)
+
+
+async def refresh_at_startup(app: Any) -> None:
+    """Background task: the gauges from the database as soon as it answers."""
+    delay = 0.5
+    while True:
+        try:
+            await refresh(app)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # database not reachable yet
+            log.warning("campaign metrics not refreshed yet; retrying", error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
