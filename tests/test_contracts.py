@@ -11,8 +11,11 @@ from diaodu_platform.topology import SERVICES
 
 
 def test_checked_in_contracts_equal_what_the_code_generates() -> None:
-    drift = [str(p.relative_to(CONTRACTS)) for p, text in generated().items()
-             if not p.exists() or p.read_text() != text]
+    drift = [
+        str(p.relative_to(CONTRACTS))
+        for p, text in generated().items()
+        if not p.exists() or p.read_text() != text
+    ]
     assert drift == [], f"run `make contracts` and commit: {drift}"
 
 
