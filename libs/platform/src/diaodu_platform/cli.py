@@ -131,11 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("migrate", help="run Alembic migrations against DIAODU_DATABASE_URL")
-    p.add_argument("services", nargs="*", choices=list(SERVICES))
+    p.add_argument("services", nargs="*", help=f"some of {', '.join(SERVICES)} (default: all)")
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("up", help="start the local stack (embedded PostgreSQL + broker + services)")
-    p.add_argument("services", nargs="*", choices=list(SERVICES))
+    p.add_argument("services", nargs="*", help=f"some of {', '.join(SERVICES)} (default: all)")
     p.add_argument("--database-url", help="admin DSN of an external PostgreSQL instead of the embedded one")
     p.add_argument("--kafka-bootstrap", help="an external Kafka instead of the embedded broker")
     p.add_argument("--pg-port", type=int, default=None)
@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_contracts)
 
     args = parser.parse_args(argv)
+    unknown = [n for n in getattr(args, "services", None) or [] if n not in SERVICES]
+    if unknown:
+        parser.error(f"unknown service(s) {', '.join(unknown)}; choose from {', '.join(SERVICES)}")
     return int(args.func(args))
 
 
