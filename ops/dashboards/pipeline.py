@@ -86,12 +86,12 @@ def build() -> Dashboard:
         )
         .with_panel(
             graph(
-                "Kafka publish latency p95",
-                "Time for the broker to acknowledge a publish (acks=all).",
+                "Outbox publish latency p95",
+                "Time for the broker to acknowledge one relayed batch (acks=all).",
                 [
                     (
                         "histogram_quantile(0.95, sum by (le, service) "
-                        f"(rate(faststream_published_messages_duration_seconds_bucket{{{SEL}}}{RATE})))",
+                        f"(rate(diaodu_outbox_publish_seconds_bucket{{{SEL}}}{RATE})))",
                         "{{service}}",
                     )
                 ],
@@ -101,14 +101,17 @@ def build() -> Dashboard:
         )
         .with_panel(
             graph(
-                "Kafka publish by status",
-                "Messages published by the Kafka client, by outcome.",
+                "Outbox rows published and failed attempts",
+                "Events relayed from the outbox to Kafka, and failed publish attempts (rows wait and retry).",
                 [
                     (
-                        "sum by (service, status) "
-                        f"(rate(faststream_published_messages_total{{{SEL}}}{RATE}))",
-                        "{{service}} {{status}}",
-                    )
+                        f"sum by (service) (rate(diaodu_outbox_published_total{{{SEL}}}{RATE}))",
+                        "{{service}} published",
+                    ),
+                    (
+                        f"sum by (service) (rate(diaodu_outbox_publish_errors_total{{{SEL}}}{RATE}))",
+                        "{{service}} failed attempts",
+                    ),
                 ],
                 unit="ops",
                 width=12,

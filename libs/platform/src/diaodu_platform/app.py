@@ -27,6 +27,7 @@ from diaodu_platform.kafka import (
     connect_forever,
     ensure_topics,
     make_broker,
+    make_producer,
     report_consumer_lag,
     subscribe,
 )
@@ -124,7 +125,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             subscribe(broker, settings, list(consumed.values()), app.state.consumer)
         relay = OutboxRelay(
             dsn=settings.asyncpg_dsn,
-            broker=broker,
+            producer_factory=lambda: make_producer(settings),
+            publish_timeout_s=settings.kafka_request_timeout_ms / 1000 + 10,
             metrics=metrics,
             service=spec.name,
             batch_size=settings.outbox_batch_size,

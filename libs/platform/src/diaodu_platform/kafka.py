@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
@@ -33,6 +33,18 @@ def make_broker(settings: ServiceSettings, metrics: Metrics) -> KafkaBroker:
         linger_ms=2,
         middlewares=[KafkaPrometheusMiddleware(registry=metrics.registry, app_name=settings.service)],
         logger=None,
+    )
+
+
+def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """The outbox relay's producer (idempotent on Apache Kafka; Tansu lacks it: see settings)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"diaodu-{settings.service}-relay",
+        enable_idempotence=settings.kafka_idempotence,
+        acks=settings.kafka_acks if settings.kafka_acks == "all" else int(settings.kafka_acks),
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+        linger_ms=2,
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import asyncpg
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -64,7 +64,8 @@ class OutboxRelay:
         self,
         *,
         dsn: str,
-        broker: KafkaBroker,
+        producer_factory: Callable[[], AIOKafkaProducer],
+        publish_timeout_s: float = 40.0,
         metrics: Metrics,
         service: str,
         batch_size: int = 500,
@@ -74,7 +75,11 @@ class OutboxRelay:
         self.dsn = dsn
         # Called with the topics of a failed batch (e.g. to recreate topics a broker lost).
         self.repair = repair
-        self.broker = broker
+        # The relay owns its producer: after a failure it is replaced, so no state of a broken
+        # connection (or a send that never completes) can hold the outbox back.
+        self.producer_factory = producer_factory
+        self.publish_timeout_s = publish_timeout_s
+        self._producer: AIOKafkaProducer | None = None
         self.metrics = metrics
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
@@ -94,6 +99,7 @@ class OutboxRelay:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+        await self._drop_producer()
 
     def wake(self) -> None:
         self._wake.set()
@@ -155,21 +161,39 @@ class OutboxRelay:
             self.metrics.outbox_published.inc(len(rows))
 
     async def _publish(self, rows: list[Any]) -> None:
+        if self._producer is None:
+            producer = self.producer_factory()
+            await asyncio.wait_for(producer.start(), self.publish_timeout_s)
+            self._producer = producer
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(self._send_all(self._producer, rows), self.publish_timeout_s)
+            self.metrics.outbox_publish_seconds.observe(time.perf_counter() - started)
+        except BaseException:
+            await self._drop_producer()
+            raise
+
+    async def _send_all(self, producer: AIOKafkaProducer, rows: list[Any]) -> None:
         futures = []
         for row in rows:
             headers = row["headers"]
             if isinstance(headers, str):
                 headers = json.loads(headers)
-            fut = await self.broker.publish(
-                row["payload"].encode(),
-                topic=row["topic"],
-                key=row["key"].encode() if row["key"] else None,
-                headers=headers,
-                correlation_id=headers.get("correlation_id"),
-                no_confirm=True,
+            futures.append(
+                await producer.send(
+                    row["topic"],
+                    row["payload"].encode(),
+                    key=row["key"].encode() if row["key"] else None,
+                    headers=[(k, str(v).encode()) for k, v in headers.items()],
+                )
             )
-            futures.append(fut)
         await asyncio.gather(*futures)
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(producer.stop(), 5)
 
     async def _observe(self, conn: asyncpg.Connection) -> None:
         row = await conn.fetchrow("SELECT count(*) AS n, min(created_at) AS oldest FROM outbox")
