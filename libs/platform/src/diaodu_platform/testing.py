@@ -184,17 +184,21 @@ class Record:
 
 
 class TopicReader:
-    """Reads a topic from the beginning without a consumer group (no 5 s group join)."""
+    """Reads every partition of a topic from the beginning, without a consumer group (no group join).
 
-    def __init__(self, bootstrap: str, topic: str, partitions: int = 3) -> None:
+    The partitions are discovered from the broker and re-checked while reading: a topic may not exist
+    yet, or be auto-created by the broker with another partition count than the services use.
+    """
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
-        self.partitions = partitions
         self.records: list[Record] = []
         self._consumer: AIOKafkaConsumer | None = None
+        self._assigned: set[int] = set()
+        self._checked_at = 0.0
 
     async def __aenter__(self) -> TopicReader:
-        # A short metadata age: a topic created after the reader started is still found quickly.
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
             enable_auto_commit=False,
@@ -203,16 +207,31 @@ class TopicReader:
             auto_offset_reset="earliest",
         )
         await self._consumer.start()
-        self._consumer.assign([TopicPartition(self.topic, p) for p in range(self.partitions)])
-        await self._consumer.seek_to_beginning()
+        await self._discover()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self._consumer:
             await self._consumer.stop()
 
+    async def _discover(self) -> None:
+        assert self._consumer is not None
+        self._checked_at = asyncio.get_running_loop().time()
+        await self._consumer.topics()  # refreshes the cluster metadata
+        found = set(self._consumer.partitions_for_topic(self.topic) or ())
+        new = found - self._assigned
+        if new:
+            self._assigned |= new
+            self._consumer.assign([TopicPartition(self.topic, p) for p in sorted(self._assigned)])
+            await self._consumer.seek_to_beginning(*[TopicPartition(self.topic, p) for p in sorted(new)])
+
     async def poll(self) -> list[Record]:
         assert self._consumer is not None
+        if asyncio.get_running_loop().time() - self._checked_at > 0.5:
+            await self._discover()
+        if not self._assigned:
+            await asyncio.sleep(0.05)
+            return self.records
         batch = await self._consumer.getmany(timeout_ms=100)
         for tp, msgs in batch.items():
             for m in msgs:
