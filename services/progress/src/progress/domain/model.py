@@ -8,16 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-
-class ConstructionStatus(StrEnum):
-    """开工 / 复工 / 停工 status of a project in a month."""
-
-    NOT_STARTED = "not_started"
-    STARTED = "started"
-    RESUMED = "resumed"
-    SUSPENDED = "suspended"
-    COMPLETED = "completed"
-
+from diaodu_platform.vocabulary import BuildType as BuildType
+from diaodu_platform.vocabulary import ConstructionStatus as ConstructionStatus
+from diaodu_platform.vocabulary import ProcedureItem as ProcedureItem
+from diaodu_platform.vocabulary import ProcedureState as ProcedureState
+from diaodu_platform.vocabulary import Stage as Stage
 
 # Statuses under which a project counts as started (开工) for R3 and R6.
 WORKING_STATUSES = frozenset(
@@ -25,43 +20,8 @@ WORKING_STATUSES = frozenset(
 )
 
 
-class ProcedureItem(StrEnum):
-    """前期手续 item."""
-
-    APPROVAL = "approval"  # 立项
-    LAND = "land"  # 用地
-    PLANNING = "planning"  # 规划
-    EIA = "eia"  # 环评
-    ENERGY = "energy"  # 能评
-    CONSTRUCTION_PERMIT = "construction_permit"  # 施工许可
-    OTHER = "other"
-
-
-class ProcedureState(StrEnum):
-    REQUIRED = "required"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    NOT_REQUIRED = "not_required"
-
-
-class Stage(StrEnum):
-    """项目阶段 as the registry publishes it."""
-
-    PLANNED = "planned"
-    RESERVE = "reserve"
-    PRELIMINARY = "preliminary"
-    CONSTRUCTION = "construction"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-
 # 前期 and 在建 projects report every month (R5); 谋划/储备 have no progress yet, 竣工/取消 no longer.
 REPORTING_STAGES = frozenset({Stage.PRELIMINARY, Stage.CONSTRUCTION})
-
-
-class BuildType(StrEnum):
-    NEW = "new"  # 新建
-    CONTINUING = "continuing"  # 续建
 
 
 class Light(StrEnum):
