@@ -4,10 +4,11 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: help sync run test lint fmt contracts ops token clean
+.PHONY: help sync run demo test lint fmt contracts ops token clean
 
 help:
 	@echo "make run        start PostgreSQL, the broker and the services on 127.0.0.1 (Ctrl-C stops)"
+	@echo "make demo       (with make run going) simulate months of a campaign: synthetic data labelled 【模拟】"
 	@echo "make test       the whole test suite against a real PostgreSQL and broker"
 	@echo "make lint       ruff + ruff format --check + mypy"
 	@echo "make fmt        format the code"
@@ -24,6 +25,9 @@ sync: $(UV)
 
 run: sync
 	$(RUN) diaodu up --then "$(RUN) python -m registry.imports.seed --url http://127.0.0.1:8001"
+
+demo: sync
+	$(RUN) python -m tools.activity --months $(or $(MONTHS),2) --start $(or $(START),2023-11)
 
 test: sync
 	$(RUN) pytest
