@@ -197,13 +197,6 @@ class LagProbe:
             TopicPartition(t, p) for t in topics for p in sorted(self._reader.partitions_for_topic(t) or ())
         ]
 
-    async def end_offsets(self, service: str) -> int:
-        """How many events `service` has published to its topic so far (all partitions)."""
-        assert self._reader is not None
-        parts = await self._partitions([self.topic(service)])
-        ends = await self._reader.end_offsets(parts)
-        return int(sum(ends.values()))
-
     async def lag(self) -> dict[str, int]:
         """`consumer ← producer` → events the consumer's group has not committed yet."""
         assert self._admin is not None and self._reader is not None

@@ -10,6 +10,6 @@ reporters), then for each month moves the clocks of progress, escalation and sco
 test mode only) and posts what units and the office would: reports (most on time; some late,
 missing, refused and corrected, flagged or revised), townships' 新增入规企业, problems that are
 resolved, left to escalate or ignored; the scoring assessment day ranks the townships. Everything is
-decided by --seed (tools/activity/plan.py); rerunning the same command changes nothing
-(Idempotency-Keys), and a later --start continues the same projects.
+decided by --seed and the first month (tools/activity/plan.py); rerunning the same command changes
+nothing (Idempotency-Keys), while another --seed or --start adds another cohort of projects.
 """

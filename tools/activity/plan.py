@@ -72,7 +72,9 @@ class Unit:
 
 @dataclass(frozen=True)
 class ProjectPlan:
-    key: str  # idempotency key and project code: the same project on every run with this seed
+    # Idempotency key and project code: the same project on every run with this seed and first month
+    # (its figures depend on both); another seed or first month makes another cohort of projects.
+    key: str
     unit: str
     name: str
     build_type: str  # new | continuing
@@ -102,7 +104,7 @@ def plan_projects(units: list[Unit], *, seed: int, per_unit: int, first_month: s
             new = signed or r.random() < 0.35
             out.append(
                 ProjectPlan(
-                    key=f"sim{seed}-{unit.code}-{n}",
+                    key=f"sim{seed}-{first_month}-{unit.code}-{n}",
                     unit=unit.code,
                     name=f"{LABEL}{unit.name}{kind}{'招商签约' if signed else ''}项目{n + 1}",
                     build_type="new" if new else "continuing",

@@ -24,7 +24,7 @@ CLOCKED = ("progress", "escalation", "scoring")
 
 @dataclass
 class ProjectState:
-    """Where a project's figures stand (its newest report before the simulated months)."""
+    """Where a project's figures stand after its last report in this run."""
 
     plan: P.ProjectPlan
     project_id: str
@@ -119,18 +119,6 @@ class Activity:
             return r.status_code == 200
 
         await eventually(known, timeout=60, what=f"progress knows project {s.project_id}")
-        # Resume from the newest report before the simulated months (a rerun or a continuation).
-        reports = await self.api.all_pages("progress", "/reports", project_id=s.project_id)
-        earlier = [r for r in reports if r["month"] < self.months[0]]
-        if earlier:
-            last = max(earlier, key=lambda r: r["month"])
-            s.month = last["month"]
-            s.ytd, s.cumulative = (
-                Decimal(str(last["investment_ytd"])),
-                Decimal(str(last["investment_cumulative"])),
-            )
-            if last["signed_amount"] is not None:
-                s.signed, s.funds = Decimal(str(last["signed_amount"])), Decimal(str(last["funds_in_place"]))
 
     async def targets(self, plans: list[P.ProjectPlan]) -> None:
         """Synthetic annual targets for the townships where the office has set none (labelled)."""

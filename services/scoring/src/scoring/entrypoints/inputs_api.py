@@ -23,7 +23,9 @@ from scoring.adapters.tables import problems, reports, unit_returns
 
 log = get_logger(__name__)
 router = APIRouter(prefix="/inputs", tags=["inputs"])
-TICK_S = 0.001  # how often the watcher looks while reports are awaited
+# How often the watcher looks while reports are awaited: every millisecond while the oldest waiter
+# is young, less often (at most 5 % of its wait, up to 20 ms) when reports take long to arrive.
+TICK_S, MAX_TICK_S = 0.001, 0.02
 HEADS = """
 SELECT report_id, max(revision) AS revision, min(occurred_at) AS occurred_at,
        min(received_at) AS received_at
@@ -37,18 +39,22 @@ class ReportWatcher:
     def __init__(self, app: FastAPI) -> None:
         self.app = app
         self.waiting: dict[str, list[tuple[int, asyncio.Future[dict[str, Any]]]]] = {}
+        self.since: dict[asyncio.Future[dict[str, Any]], float] = {}
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
     def watch(self, report_id: str, revision: int) -> asyncio.Future[dict[str, Any]]:
-        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[dict[str, Any]] = loop.create_future()
         self.waiting.setdefault(report_id, []).append((revision, fut))
+        self.since[fut] = loop.time()
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._run(), name="scoring-inputs-watcher")
         self.wake.set()
         return fut
 
     def forget(self, report_id: str, fut: asyncio.Future[dict[str, Any]]) -> None:
+        self.since.pop(fut, None)
         left = [(r, f) for r, f in self.waiting.get(report_id, []) if f is not fut]
         if left:
             self.waiting[report_id] = left
@@ -65,11 +71,17 @@ class ReportWatcher:
                     while self.waiting:
                         for row in await raw.fetch(HEADS, list(self.waiting)):
                             self._resolve(dict(row))
-                        await asyncio.sleep(TICK_S)
+                        await asyncio.sleep(self._tick())
             except Exception as exc:  # database away: the waiters time out, the next one retries
                 log.warning("inputs watcher failed", error=str(exc))
                 await asyncio.sleep(0.5)
                 self.wake.set()
+
+    def _tick(self) -> float:
+        oldest = min(self.since.values(), default=None)
+        if oldest is None:
+            return TICK_S
+        return min(MAX_TICK_S, max(TICK_S, 0.05 * (asyncio.get_running_loop().time() - oldest)))
 
     def _resolve(self, head: dict[str, Any]) -> None:
         pending = []

@@ -10,6 +10,7 @@ from diaodu_platform.settings import ServiceSettings
 from scoring.adapters.tables import metadata, platform
 from scoring.entrypoints.api import router
 from scoring.entrypoints.consumers import SUBSCRIPTIONS
+from scoring.entrypoints.inputs_api import router as inputs_router
 from scoring.events import CATALOG
 from scoring.service_layer.jobs import run_assessment_day, run_milestones, seed_default_policy
 from scoring.service_layer.metrics import METRICS_JOB, refresh_at_startup
@@ -24,7 +25,7 @@ SPEC = ServiceSpec(
     catalog=CATALOG,
     metadata=metadata,
     tables=platform,
-    routers=[router],
+    routers=[router, inputs_router],
     subscriptions=SUBSCRIPTIONS,
     jobs=[
         Job("assessment", 30.0, run_assessment_day),
