@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,3 +116,31 @@ class Scheduler:
                 await conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
                 await conn.commit()
         return True
+
+
+def gauge_refresher(
+    refresh: Callable[[Any], Awaitable[None]], *, name: str = "metrics", interval_s: float = 60.0
+) -> tuple[Job, Callable[[Any], Coroutine[Any, Any, None]]]:
+    """Gauges of stored state, recomputed from the database on every replica.
+
+    Returns the periodic `Job` and a start-up task that refreshes as soon as the database answers
+    (retrying with backoff), so a new replica shows real values before the first job run.
+    """
+
+    async def run(app: Any, now: datetime) -> None:
+        await refresh(app)
+
+    async def at_startup(app: Any) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await refresh(app)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database not reachable yet
+                log.warning("gauges not refreshed yet; retrying", job=name, error=str(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    return Job(name, interval_s, run), at_startup

@@ -9,9 +9,7 @@ nothing new counts nothing, and a fact settled by another replica is counted the
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,7 +19,7 @@ from sqlmodel import col
 from diaodu_platform.events import Event
 from diaodu_platform.logging import get_logger
 from diaodu_platform.metrics import PROBLEM_LEVELS, EscalationMetrics
-from diaodu_platform.scheduler import Job
+from diaodu_platform.scheduler import gauge_refresher
 from escalation.adapters.tables import ProblemRow
 from escalation.domain.model import Status
 from escalation.events import NoticeIssued, SlaBreached
@@ -61,24 +59,4 @@ async def refresh(app: Any) -> None:
         metrics.open_problems.labels(level=level).set(counts.get(int(level), 0))
 
 
-async def run_metrics(app: Any, now: datetime) -> None:
-    """Scheduler job: one query a minute keeps every replica's gauge current."""
-    await refresh(app)
-
-
-METRICS_JOB = Job("metrics", 60.0, run_metrics)
-
-
-async def refresh_at_startup(app: Any) -> None:
-    """Background task: the gauge from the database as soon as it answers, then the job takes over."""
-    delay = 0.5
-    while True:
-        try:
-            await refresh(app)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # database not reachable yet
-            log.warning("campaign metrics not refreshed yet; retrying", error=str(exc))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+METRICS_JOB, refresh_at_startup = gauge_refresher(refresh)

@@ -10,7 +10,6 @@ All of them are stored state, recomputed from the database by every replica: at 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from diaodu_platform.logging import get_logger
 from diaodu_platform.metrics import ScoringMetrics
-from diaodu_platform.scheduler import Job
+from diaodu_platform.scheduler import gauge_refresher
 from diaodu_platform.types import SHANGHAI
 from scoring.adapters.tables import rankings, target_facts
 from scoring.domain.periods import add_months, month_str, parse_month
@@ -87,24 +86,4 @@ async def refresh_after_publish(app: Any) -> None:
         log.warning("campaign metrics not refreshed after publishing", error=str(exc))
 
 
-async def run_metrics(app: Any, now: datetime) -> None:
-    """Scheduler job: every replica's gauges follow the database (a ranking another one published)."""
-    await refresh(app)
-
-
-METRICS_JOB = Job("metrics", 60.0, run_metrics)
-
-
-async def refresh_at_startup(app: Any) -> None:
-    """Background task: the gauges from the database as soon as it answers."""
-    delay = 0.5
-    while True:
-        try:
-            await refresh(app)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # database not reachable yet
-            log.warning("campaign metrics not refreshed yet; retrying", error=str(exc))
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+METRICS_JOB, refresh_at_startup = gauge_refresher(refresh)
