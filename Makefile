@@ -35,7 +35,8 @@ test: sync
 lint: sync
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy libs/platform/src services/registry/src services/progress/src services/escalation/src services/scoring/src
+	$(RUN) lint-imports
+	$(RUN) mypy libs/platform/src libs/testkit/src services/registry/src services/progress/src services/escalation/src services/scoring/src
 
 fmt: sync
 	$(RUN) ruff check --fix .

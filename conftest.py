@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from diaodu_platform.testing import TestRuntime
+from diaodu_testkit.harness import TestRuntime
 
 
 @pytest.fixture(scope="session")

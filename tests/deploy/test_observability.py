@@ -18,7 +18,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from diaodu_platform.testing import TestRuntime, namespace, start_service, wait_until
+from diaodu_testkit.harness import TestRuntime, namespace, start_service, wait_until
 from diaodu_platform.topology import REPO_ROOT, SERVICES
 from ops.alerts import generate as alerts_generate
 from ops.alerts.rules import GROUPS

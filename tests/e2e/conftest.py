@@ -20,7 +20,7 @@ import pytest
 
 from diaodu_platform.runtime import free_port
 from diaodu_platform.stack import Stack
-from diaodu_platform.testing import TestRuntime
+from diaodu_testkit.harness import TestRuntime
 from diaodu_platform.topology import SERVICES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

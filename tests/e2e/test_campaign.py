@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from diaodu_platform.testing import Record, TopicReader
+from diaodu_testkit.harness import Record, TopicReader
 
 sys.path.append(str(Path(__file__).resolve().parent))  # e2e_campaign, e2e_clerks beside this file
 from e2e_campaign import ACHIEVED, BOTTOM_THREE, MONTH, PERIOD, hand_scores  # noqa: E402

@@ -21,7 +21,7 @@ from diaodu_platform.asyncapi import event_schema
 from diaodu_platform.events import Envelope, Event
 from diaodu_platform.kafka import ensure_topics
 from diaodu_platform.settings import ServiceSettings
-from diaodu_platform.testing import (
+from diaodu_testkit.harness import (
     Record,
     ServiceHarness,
     TestRuntime,

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from progress_testkit import Published, RegistryFeed, start_progress  # noqa: E402
 
-from diaodu_platform.testing import ServiceHarness, TestRuntime  # noqa: E402
+from diaodu_testkit.harness import ServiceHarness, TestRuntime  # noqa: E402
 
 
 @pytest.fixture(scope="module")

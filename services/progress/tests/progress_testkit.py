@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import text
 
 from diaodu_platform.events import Envelope, Event
-from diaodu_platform.testing import ServiceHarness, TestRuntime, produce, start_service, wait_until
+from diaodu_testkit.harness import ServiceHarness, TestRuntime, produce, start_service, wait_until
 from diaodu_platform.types import SHANGHAI
 from progress.entrypoints.main import create_app
 from registry.events import (

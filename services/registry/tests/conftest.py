@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from diaodu_platform.testing import ServiceHarness, TestRuntime, start_service
+from diaodu_testkit.harness import ServiceHarness, TestRuntime, start_service
 from registry.entrypoints.main import create_app
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from diaodu_platform.kafka import ensure_topics
-from diaodu_platform.testing import ServiceHarness, TestRuntime, namespace, start_service
+from diaodu_testkit.harness import ServiceHarness, TestRuntime, namespace, start_service
 from scoring.entrypoints.main import create_app
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]

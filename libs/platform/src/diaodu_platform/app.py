@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -15,13 +16,15 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from structlog.contextvars import bind_contextvars, clear_contextvars
 
 from diaodu_platform.asyncapi import asyncapi_document
 from diaodu_platform.clock import Clock
-from diaodu_platform.consumer import EventConsumer, Handler
+from diaodu_platform.consumer import EventConsumer
 from diaodu_platform.db import PlatformTables, make_engine
 from diaodu_platform.errors import install_error_handlers
+from diaodu_platform.event_types import Handler, Subscription
 from diaodu_platform.events import EventCatalog
 from diaodu_platform.kafka import (
     connect_forever,
@@ -37,16 +40,9 @@ from diaodu_platform.ops import ops_router
 from diaodu_platform.outbox import Outbox, OutboxRelay
 from diaodu_platform.scheduler import Job, Scheduler
 from diaodu_platform.settings import ServiceSettings
+from diaodu_platform.uow import SqlUnitOfWork, UnitOfWork
 
 log = get_logger(__name__)
-
-
-@dataclass
-class Subscription:
-    """Events of another service's topic that this service applies to its projections."""
-
-    service: str
-    handlers: dict[str, Handler]
 
 
 @dataclass
@@ -64,6 +60,8 @@ class ServiceSpec:
     jobs: Sequence[Job] = ()
     # Extra background work; each gets the app and runs until cancelled.
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    # Builds the service's unit of work (its service_layer/unit_of_work.py) from the engine and outbox.
+    unit_of_work: Callable[[AsyncEngine, Outbox], UnitOfWork] = SqlUnitOfWork
 
 
 class ContextMiddleware:
@@ -94,64 +92,74 @@ class ContextMiddleware:
         await self.app(scope, receive, send_with_ids)
 
 
-def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
-    configure_logging(service=spec.name, level=settings.log_level, json=settings.log_json)
-    metrics = Metrics(spec.name)
-    broker = make_broker(settings, metrics)
-    own_topic = settings.topic(spec.name)
-    dlq_topic = settings.dead_letter_topic(spec.name)
-    outbox = Outbox(tables=spec.tables, topic=own_topic)
-    consumed = {s.service: settings.topic(s.service) for s in spec.subscriptions}
+def _consumer(app: FastAPI, spec: ServiceSpec, settings: ServiceSettings, engine: AsyncEngine) -> None:
+    """Subscribe the service's projections to the topics of the services it consumes."""
+    handlers: dict[str, Handler] = {}
+    for sub in spec.subscriptions:
+        handlers.update(sub.by_ce_type())
+    app.state.consumer = EventConsumer(
+        name=spec.name,
+        engine=engine,
+        tables=spec.tables,
+        outbox=app.state.outbox,
+        dead_letter_topic=settings.dead_letter_topic(spec.name),
+        handlers=handlers,
+        metrics=app.state.metrics,
+        max_attempts=settings.consumer_max_attempts,
+        retry_backoff_s=settings.consumer_retry_backoff_s,
+    )
+    subscribe(app.state.broker, settings, consumed_topics(spec, settings), app.state.consumer)
 
+
+def consumed_topics(spec: ServiceSpec, settings: ServiceSettings) -> list[str]:
+    return [settings.topic(s.service) for s in spec.subscriptions]
+
+
+def _relay(spec: ServiceSpec, settings: ServiceSettings, metrics: Metrics) -> OutboxRelay:
+    return OutboxRelay(
+        dsn=settings.asyncpg_dsn,
+        producer_factory=lambda: make_producer(settings),
+        publish_timeout_s=settings.kafka_request_timeout_ms / 1000 + 10,
+        metrics=metrics,
+        service=spec.name,
+        batch_size=settings.outbox_batch_size,
+        poll_interval_s=settings.outbox_poll_interval_s,
+        repair=lambda topics: ensure_topics(settings, topics),
+    )
+
+
+def _background(app: FastAPI, spec: ServiceSpec, settings: ServiceSettings) -> list[asyncio.Task[None]]:
+    consumed = consumed_topics(spec, settings)
+    topics = [settings.topic(spec.name), settings.dead_letter_topic(spec.name), *consumed]
+    tasks = [asyncio.create_task(connect_forever(app.state.broker, settings, topics))]
+    tasks += [asyncio.create_task(job(app)) for job in spec.background]
+    if consumed:
+        lag = report_consumer_lag(settings, app.state.metrics, consumed)
+        tasks.append(asyncio.create_task(lag))
+    return tasks
+
+
+def _lifespan(spec: ServiceSpec, settings: ServiceSettings) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
         app.state.engine = engine
-        handlers: dict[str, Handler] = {}
-        for sub in spec.subscriptions:
-            handlers.update(sub.handlers)
-        if consumed:
-            app.state.consumer = EventConsumer(
-                name=spec.name,
-                engine=engine,
-                tables=spec.tables,
-                outbox=outbox,
-                dead_letter_topic=dlq_topic,
-                handlers=handlers,
-                metrics=metrics,
-                max_attempts=settings.consumer_max_attempts,
-                retry_backoff_s=settings.consumer_retry_backoff_s,
-            )
-            subscribe(broker, settings, list(consumed.values()), app.state.consumer)
-        relay = OutboxRelay(
-            dsn=settings.asyncpg_dsn,
-            producer_factory=lambda: make_producer(settings),
-            publish_timeout_s=settings.kafka_request_timeout_ms / 1000 + 10,
-            metrics=metrics,
-            service=spec.name,
-            batch_size=settings.outbox_batch_size,
-            poll_interval_s=settings.outbox_poll_interval_s,
-            repair=lambda topics: ensure_topics(settings, topics),
-        )
-        app.state.relay = relay
-        topics = [own_topic, dlq_topic, *consumed.values()]
-        tasks = [asyncio.create_task(connect_forever(broker, settings, topics))]
-        tasks += [asyncio.create_task(job(app)) for job in spec.background]
-        if consumed:
-            lag = report_consumer_lag(settings, metrics, list(consumed.values()))
-            tasks.append(asyncio.create_task(lag))
+        app.state.new_uow = functools.partial(spec.unit_of_work, engine, app.state.outbox)
+        if spec.subscriptions:
+            _consumer(app, spec, settings, engine)
+        relay = app.state.relay = _relay(spec, settings, app.state.metrics)
+        tasks = _background(app, spec, settings)
         relay.start()
-        scheduler = Scheduler(
+        scheduler = app.state.scheduler = Scheduler(
             service=spec.name,
             engine=engine,
             clock=app.state.clock,
             jobs=list(spec.jobs),
             app=app,
-            metrics=metrics,
+            metrics=app.state.metrics,
         )
-        app.state.scheduler = scheduler
         scheduler.start()
-        log.info("service started", topic=own_topic, consumes=list(consumed.values()))
+        log.info("service started", topic=settings.topic(spec.name), consumes=consumed_topics(spec, settings))
         try:
             yield
         finally:
@@ -162,21 +170,28 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             with contextlib.suppress(Exception):
-                await broker.stop()
+                await app.state.broker.stop()
             await engine.dispose()
 
+    return lifespan
+
+
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+    """The FastAPI app of one service: its routes, events, projections and jobs, with the ops endpoints."""
+    configure_logging(service=spec.name, level=settings.log_level, json=settings.log_json)
+    metrics = Metrics(spec.name)
     app = FastAPI(
         title=spec.title,
         description=spec.description,
         version=spec.version,
-        lifespan=lifespan,
+        lifespan=_lifespan(spec, settings),
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
     app.state.spec = spec
     app.state.metrics = metrics
-    app.state.broker = broker
-    app.state.outbox = outbox
+    app.state.broker = make_broker(settings, metrics)
+    app.state.outbox = Outbox(tables=spec.tables, topic=settings.topic(spec.name))
     app.state.tables = spec.tables
     app.state.clock = Clock(movable=settings.env != "production")
     install_error_handlers(app)
@@ -186,14 +201,35 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         should_group_status_codes=False,
     ).instrument(app)
     app.add_middleware(ContextMiddleware)
+    _ops_routes(app, spec, settings)
+    for router in [*spec.routers, ops_router]:
+        app.include_router(router, prefix="/api/v1")
+    return app
 
+
+async def _readiness(app: FastAPI) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        async with app.state.engine.connect() as conn:
+            await asyncio.wait_for(conn.execute(text("SELECT 1")), 2)
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    try:
+        checks["broker"] = "ok" if await app.state.broker.ping(timeout=1.0) else "unavailable"
+    except Exception as exc:
+        checks["broker"] = f"unavailable: {type(exc).__name__}"
+    return checks
+
+
+def _ops_routes(app: FastAPI, spec: ServiceSpec, settings: ServiceSettings) -> None:
     asyncapi = asyncapi_document(
         spec.catalog,
         topic=settings.topic(spec.name),
         title=f"{spec.title} events",
         version=spec.version,
         description=spec.description,
-        consumes=consumed,
+        consumes={s.service: settings.topic(s.service) for s in spec.subscriptions},
     )
 
     @app.get("/healthz", tags=["ops"])
@@ -202,28 +238,14 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
 
     @app.get("/readyz", tags=["ops"])
     async def readyz(request: Request) -> JSONResponse:
-        checks: dict[str, str] = {}
-        try:
-            async with request.app.state.engine.connect() as conn:
-                await asyncio.wait_for(conn.execute(text("SELECT 1")), 2)
-            checks["database"] = "ok"
-        except Exception as exc:
-            checks["database"] = f"unavailable: {type(exc).__name__}"
-        try:
-            checks["broker"] = "ok" if await broker.ping(timeout=1.0) else "unavailable"
-        except Exception as exc:
-            checks["broker"] = f"unavailable: {type(exc).__name__}"
+        checks = await _readiness(request.app)
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     @app.get("/metrics", tags=["ops"])
     async def prometheus_metrics() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/asyncapi.json", tags=["ops"])
     async def asyncapi_json() -> dict[str, Any]:
         return asyncapi
-
-    for router in [*spec.routers, ops_router]:
-        app.include_router(router, prefix="/api/v1")
-    return app

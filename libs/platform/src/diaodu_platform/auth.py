@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from diaodu_platform.errors import Problem
+from diaodu_platform.errors import Problem, forbidden
 from diaodu_platform.settings import ServiceSettings
 
 
@@ -96,11 +96,8 @@ def require_roles(*roles: Role) -> object:
 
     async def dep(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
-            raise Problem(
-                403,
-                "Forbidden",
-                f"Role {principal.role} may not do this; allowed roles: {', '.join(map(str, roles))}",
-                type_="/problems/forbidden",
+            raise forbidden(
+                f"Role {principal.role} may not do this; allowed roles: {', '.join(map(str, roles))}"
             )
         return principal
 
@@ -109,9 +106,13 @@ def require_roles(*roles: Role) -> object:
 
 def forbid_other_unit(principal: Principal, unit_code: str) -> None:
     if not principal.can_write_for_unit(unit_code):
-        raise Problem(
-            403,
-            "Forbidden",
-            f"{principal.sub} ({principal.role}, unit {principal.unit}) may not write for unit {unit_code}",
-            type_="/problems/forbidden",
+        raise forbidden(
+            f"{principal.sub} ({principal.role}, unit {principal.unit}) may not write for unit {unit_code}"
         )
+
+
+# The role sets the routes of several services admit (SPEC §6).
+Admin = Annotated[Principal, require_roles(Role.admin)]
+Writer = Annotated[Principal, require_roles(Role.admin, Role.reporter)]
+Office = Annotated[Principal, require_roles(Role.admin, Role.supervisor)]
+Reader = Annotated[Principal, require_roles(Role.admin, Role.supervisor, Role.leader)]

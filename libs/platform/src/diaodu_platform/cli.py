@@ -110,7 +110,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_contracts(args: argparse.Namespace) -> int:
     from diaodu_platform.contracts import write_contracts
 
-    changed = write_contracts(check=args.check)
+    changed = write_contracts(check=args.check, only=args.only)
     for path in changed:
         print(("differs: " if args.check else "wrote: ") + str(path.relative_to(REPO_ROOT)))
     if args.check and changed:
@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("contracts", help="regenerate contracts/ (AsyncAPI, OpenAPI, event schemas)")
     p.add_argument("--check", action="store_true", help="fail if contracts/ differs from the code")
+    p.add_argument("--only", nargs="*", choices=list(SERVICES), help="only these services")
     p.set_defaults(func=cmd_contracts)
 
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,14 +24,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from diaodu_platform.db import PlatformTables
+from diaodu_platform.event_types import Handler
 from diaodu_platform.events import Envelope, InvalidEnvelope
 from diaodu_platform.logging import bind_contextvars, get_logger
 from diaodu_platform.metrics import Metrics
 from diaodu_platform.outbox import Outbox
 
 log = get_logger(__name__)
-
-Handler = Callable[[AsyncConnection, Envelope], Awaitable[None]]
 
 
 @dataclass

@@ -18,11 +18,13 @@ def _dump(doc: Any) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def generated() -> dict[Path, str]:
-    """Every contract file the code defines, by path."""
+def generated(only: list[str] | None = None) -> dict[Path, str]:
+    """Every contract file the code defines (of the `only` services, if given), by path."""
     files: dict[Path, str] = {}
     settings = ServiceSettings(topic_namespace="")
     for name, info in SERVICES.items():
+        if only and name not in only:
+            continue
         main = importlib.import_module(info.app.split(":")[0])
         spec = main.SPEC
         for ev in spec.catalog:
@@ -43,10 +45,10 @@ def generated() -> dict[Path, str]:
     return files
 
 
-def write_contracts(*, check: bool = False) -> list[Path]:
+def write_contracts(*, check: bool = False, only: list[str] | None = None) -> list[Path]:
     """Write (or with `check`, only compare) contracts/; returns the files that differed."""
     changed = []
-    for path, content in generated().items():
+    for path, content in generated(only).items():
         if not path.exists() or path.read_text() != content:
             changed.append(path)
             if not check:

@@ -92,6 +92,9 @@ async def connection_dependency(request: Request) -> AsyncIterator[AsyncConnecti
 
 
 SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
+# The read side's one way in: a Core connection in a transaction (open an ORM session on it with
+# `session_on(conn)` where a query returns ORM entities). Commands use a unit of work (uow.py).
+Conn = Annotated[AsyncConnection, Depends(connection_dependency)]
 
 
 @asynccontextmanager

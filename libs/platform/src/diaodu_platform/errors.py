@@ -44,6 +44,21 @@ def conflict(detail: str, **ext: Any) -> Problem:
     return Problem(409, "Conflict", detail, type_="/problems/conflict", **ext)
 
 
+def unprocessable(field: str, message: str, **ext: Any) -> Problem:
+    """422 naming the one field that is wrong and why (the shape of request validation errors)."""
+    return Problem(
+        422,
+        "Invalid request",
+        message,
+        type_="/problems/validation",
+        errors=[{"field": field, "message": message, **ext}],
+    )
+
+
+def forbidden(detail: str) -> Problem:
+    return Problem(403, "Forbidden", detail, type_="/problems/forbidden")
+
+
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
     return JSONResponse(

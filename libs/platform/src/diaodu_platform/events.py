@@ -137,6 +137,9 @@ class EventCatalog:
             if ev.service != service:
                 raise ValueError(f"{ev.__name__} belongs to {ev.service}, not {service}")
             self.events[ev.ce_type()] = ev
+        from diaodu_platform.event_types import check_catalog  # the registry imports Envelope from here
+
+        check_catalog(service, [(ev.name, ev.version) for ev in self.events.values()])
 
     def __iter__(self) -> Any:
         return iter(self.events.values())

@@ -1,28 +1,44 @@
 """`Idempotency-Key` for creating POSTs: a retry with the same key replays the first answer.
 
-The key is stored in the same transaction as the state change it guards, so a retried
-submission changes nothing (SPEC §6, R4). Reusing a key for a different body is refused.
+The one mechanism of every service. The key's record is stored in the same unit of work as the state
+change it guards, so a retried submission changes nothing (SPEC §6, R4); reusing a key for a
+different body is refused. `run_once` drives it for any handler; a hot path that writes everything in
+one statement puts `IdempotencyRequest.row(...)` into that statement and calls `recall` on a lost race.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Header
-from fastapi.responses import JSONResponse
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import column, select, table
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from diaodu_platform.db import PlatformTables
 from diaodu_platform.errors import Problem
+
+if TYPE_CHECKING:
+    from diaodu_platform.uow import UnitOfWork
 
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=200, description="Retry-safe key for a creating POST"),
 ]
+
+# The platform table every service keeps (diaodu_platform.db.PlatformTables.idempotency).
+KEYS = table(
+    "idempotency_keys",
+    column("principal"),
+    column("key"),
+    column("route"),
+    column("request_hash"),
+    column("status_code"),
+    column("response", JSONB),
+)
 
 
 def request_hash(body: Any) -> str:
@@ -30,56 +46,78 @@ def request_hash(body: Any) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-async def replay(
-    conn: AsyncConnection, tables: PlatformTables, *, principal: str, key: str, route: str, body_hash: str
-) -> tuple[int, Any] | None:
-    """The stored (status, body) for this key, or None when the key is new."""
-    t = tables.idempotency
+@dataclass(frozen=True)
+class Stored:
+    """An answer as it was first given: status code and JSON body."""
+
+    status: int
+    body: Any
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: Any
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class IdempotencyRequest:
+    """One creating request under an Idempotency-Key: who sent it, where, and the hash of its body."""
+
+    principal: str
+    key: str
+    route: str
+    body_hash: str
+
+    @classmethod
+    def of(cls, *, principal: str, key: str | None, route: str, body: Any) -> IdempotencyRequest | None:
+        """None when the request carries no key (then it is simply run)."""
+        if key is None:
+            return None
+        return cls(principal=principal, key=key, route=route, body_hash=request_hash(body))
+
+    def row(self, stored: Stored) -> dict[str, Any]:
+        """The key record, for a hot path that inserts it in its own statement."""
+        return {
+            "principal": self.principal,
+            "key": self.key,
+            "route": self.route,
+            "request_hash": self.body_hash,
+            "status_code": stored.status,
+            "response": stored.body,
+        }
+
+    def check(self, route: str, body_hash: str) -> None:
+        """422 when the stored record is for another request than this one."""
+        if route != self.route or body_hash != self.body_hash:
+            raise Problem(
+                422,
+                "Idempotency-Key reused",
+                f"Idempotency-Key {self.key!r} was already used for a different request ({route}); "
+                "use a new key for a new submission",
+                type_="/problems/idempotency-key-reused",
+            )
+
+
+async def recall(conn: AsyncConnection, request: IdempotencyRequest) -> Stored | None:
+    """The stored answer for this key, or None when the key is new."""
     row = (
         await conn.execute(
-            select(t.c.route, t.c.request_hash, t.c.status_code, t.c.response).where(
-                t.c.principal == principal, t.c.key == key
+            select(KEYS.c.route, KEYS.c.request_hash, KEYS.c.status_code, KEYS.c.response).where(
+                KEYS.c.principal == request.principal, KEYS.c.key == request.key
             )
         )
     ).first()
     if row is None:
         return None
-    if row.route != route or row.request_hash != body_hash:
-        raise Problem(
-            422,
-            "Idempotency-Key reused",
-            f"Idempotency-Key {key!r} was already used for a different request ({row.route}); "
-            "use a new key for a new submission",
-            type_="/problems/idempotency-key-reused",
-        )
-    return row.status_code, row.response
+    request.check(row.route, row.request_hash)
+    return Stored(row.status_code, row.response)
 
 
-async def remember(
-    conn: AsyncConnection,
-    tables: PlatformTables,
-    *,
-    principal: str,
-    key: str,
-    route: str,
-    body_hash: str,
-    status: int,
-    response: Any,
-) -> bool:
+async def record(conn: AsyncConnection, request: IdempotencyRequest, stored: Stored) -> bool:
     """Store the answer; False when a concurrent request stored the same key first."""
-    stmt = (
-        insert(tables.idempotency)
-        .values(
-            principal=principal,
-            key=key,
-            route=route,
-            request_hash=body_hash,
-            status_code=status,
-            response=response,
-        )
-        .on_conflict_do_nothing()
-    )
-    result = await conn.execute(stmt)
+    result = await conn.execute(insert(KEYS).values(**request.row(stored)).on_conflict_do_nothing())
     return bool(result.rowcount)
 
 
@@ -87,74 +125,26 @@ class _LostRace(Exception):
     pass
 
 
-async def run_create(
-    engine: Any,
-    tables: PlatformTables,
-    *,
-    principal: str,
-    key: str | None,
-    route: str,
-    body: Any,
-    action: Any,
-) -> tuple[int, Any, bool]:
-    """Run `action(conn) -> (status, response)` once per key; returns (status, response, replayed)."""
-    if key is None:
-        async with engine.begin() as conn:
-            status, response = await action(conn)
-            return status, response, False
-    body_hash = request_hash(body)
+async def run_once(
+    new_uow: Callable[[], UnitOfWork],
+    request: IdempotencyRequest | None,
+    action: Callable[[UnitOfWork], Awaitable[Stored]],
+) -> Outcome:
+    """Run `action(uow)` once per Idempotency-Key in one unit of work; a retry replays its answer."""
+    if request is None:
+        async with new_uow() as uow:
+            stored = await action(uow)
+        return Outcome(stored.status, stored.body)
     for _ in range(3):
         try:
-            async with engine.begin() as conn:
-                previous = await replay(
-                    conn, tables, principal=principal, key=key, route=route, body_hash=body_hash
-                )
+            async with new_uow() as uow:
+                previous = await uow.recall(request)
                 if previous is not None:
-                    return previous[0], previous[1], True
-                status, response = await action(conn)
-                stored = await remember(
-                    conn,
-                    tables,
-                    principal=principal,
-                    key=key,
-                    route=route,
-                    body_hash=body_hash,
-                    status=status,
-                    response=response,
-                )
-                if not stored:
+                    return Outcome(previous.status, previous.body, replayed=True)
+                stored = await action(uow)
+                if not await uow.remember(request, stored):
                     raise _LostRace
-                return status, response, False
+                return Outcome(stored.status, stored.body)
         except _LostRace:
             continue  # a concurrent request with this key won: replay its answer
-    raise Problem(409, "Conflict", f"Idempotency-Key {key!r} is being used by a concurrent request")
-
-
-async def idempotent_create(
-    request: Any,
-    *,
-    principal: str,
-    key: str | None,
-    body: Any,
-    action: Any,
-    status: int = 201,
-) -> JSONResponse:
-    """Route helper: run `action(session) -> pydantic model` once per Idempotency-Key, answer JSON."""
-    from diaodu_platform.db import session_on
-
-    async def run(conn: AsyncConnection) -> tuple[int, Any]:
-        async with session_on(conn) as session:
-            result = await action(session)
-        return status, result.model_dump(mode="json")
-
-    code, response, replayed = await run_create(
-        request.app.state.engine,
-        request.app.state.tables,
-        principal=principal,
-        key=key,
-        route=f"{request.method} {request.url.path}",
-        body=body,
-        action=run,
-    )
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return JSONResponse(response, status_code=code, headers=headers)
+    raise Problem(409, "Conflict", f"Idempotency-Key {request.key!r} is being used by a concurrent request")

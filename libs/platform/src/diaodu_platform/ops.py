@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from diaodu_platform.auth import Principal, Role, require_roles
+from diaodu_platform.auth import Admin
 from diaodu_platform.errors import Problem
 
 ops_router = APIRouter(prefix="/ops", tags=["ops"])
-Admin = Annotated[Principal, require_roles(Role.admin)]
 
 
 class ClockOut(BaseModel):

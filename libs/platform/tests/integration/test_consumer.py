@@ -17,7 +17,7 @@ from diaodu_platform.app import ServiceSpec, Subscription, create_service_app
 from diaodu_platform.db import PlatformTables
 from diaodu_platform.events import Envelope, Event, EventCatalog
 from diaodu_platform.settings import ServiceSettings
-from diaodu_platform.testing import (
+from diaodu_testkit.harness import (
     ServiceHarness,
     TestRuntime,
     TopicReader,

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from diaodu_platform.asyncapi import event_schema
 from diaodu_platform.kafka import ensure_topics
-from diaodu_platform.testing import ServiceHarness, produce
+from diaodu_testkit.harness import ServiceHarness, produce
 from diaodu_platform.topology import REPO_ROOT
 from escalation.adapters.tables import EscalationRow, NoticeRow
 from escalation.events import CATALOG

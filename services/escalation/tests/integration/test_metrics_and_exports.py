@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from diaodu_platform.testing import ServiceHarness, TestRuntime, start_service, wait_until
+from diaodu_testkit.harness import ServiceHarness, TestRuntime, start_service, wait_until
 from escalation.service_layer.ladder import run_clocks
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from diaodu_platform.testing import ServiceHarness, wait_until
+from diaodu_testkit.harness import ServiceHarness, wait_until
 
 API = "/api/v1"
 BY_EVENT, BY_CLOCK, RECOVERED, LATE = (str(uuid.uuid4()) for _ in range(4))

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from progress_testkit import YEAR, Published, RegistryFeed, at, start_progress
 
-from diaodu_platform.testing import ServiceHarness, TestRuntime
+from diaodu_testkit.harness import ServiceHarness, TestRuntime
 
 MONTH = f"{YEAR}-03"
 

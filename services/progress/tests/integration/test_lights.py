@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from progress_testkit import YEAR, Published, RegistryFeed, at
 
-from diaodu_platform.testing import ServiceHarness
+from diaodu_testkit.harness import ServiceHarness
 
 
 def m(n: int) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from diaodu_platform.migrations import upgrade
-from diaodu_platform.testing import (
+from diaodu_testkit.harness import (
     ServiceHarness,
     TestRuntime,
     TopicReader,

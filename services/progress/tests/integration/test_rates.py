@@ -20,7 +20,7 @@ from typing import Any
 
 from progress_testkit import YEAR, RegistryFeed, at
 
-from diaodu_platform.testing import ServiceHarness
+from diaodu_testkit.harness import ServiceHarness
 
 MARCH = f"{YEAR}-03"
 

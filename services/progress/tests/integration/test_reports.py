@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from progress_testkit import YEAR, Published, RegistryFeed, at
 
-from diaodu_platform.testing import ServiceHarness
+from diaodu_testkit.harness import ServiceHarness
 from progress.events import ReportSubmitted
 
 

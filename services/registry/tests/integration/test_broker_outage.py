@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from diaodu_platform.runtime import EmbeddedKafka
-from diaodu_platform.testing import TestRuntime, TopicReader, harness, wait_until
+from diaodu_testkit.harness import TestRuntime, TopicReader, harness, wait_until
 from registry.entrypoints.main import create_app
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]

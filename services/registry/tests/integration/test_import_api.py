@@ -13,7 +13,7 @@ import uvicorn
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import text
 
-from diaodu_platform.testing import ServiceHarness, TopicReader, wait_until
+from diaodu_testkit.harness import ServiceHarness, TopicReader, wait_until
 from registry.imports import seed
 from registry.imports.seed import load_seeds_with
 

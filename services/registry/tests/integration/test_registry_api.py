@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from diaodu_platform.testing import ServiceHarness, TopicReader
+from diaodu_testkit.harness import ServiceHarness, TopicReader
 
 PROJECT = {
     "name": "阳城县皇城相府文旅综合开发项目",

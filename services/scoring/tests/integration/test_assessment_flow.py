@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from diaodu_platform.events import Envelope, Event
-from diaodu_platform.testing import TopicReader, produce, wait_until
+from diaodu_testkit.harness import TopicReader, produce, wait_until
 from diaodu_platform.types import SHANGHAI
 from registry.events import (
     LeaderAssigned,

@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from diaodu_platform.events import Envelope
-from diaodu_platform.testing import ServiceHarness, produce, wait_until
+from diaodu_testkit.harness import ServiceHarness, produce, wait_until
 from diaodu_platform.types import SHANGHAI
 from registry.events import ProjectRegistered, ProjectSnapshot, TargetSet, UnitRegistered
 from scoring.entrypoints.main import create_app
