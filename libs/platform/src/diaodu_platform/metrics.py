@@ -3,7 +3,7 @@
 A registry per app (not the process-global one) lets tests run several services in one process.
 HTTP RED metrics come from prometheus-fastapi-instrumentator, Kafka consume/publish metrics from
 faststream's Prometheus middleware; the outbox, inbox, consumer-lag and scheduler metrics are
-diaodu's own, and so are the campaign metrics each business service owns (ops/ dashboards, alerts).
+diaodu's own, and so are the campaign metrics each business service owns (docs/operations.md#metrics).
 
 Campaign metrics have bounded label sets (SPEC §3 values, or the region's unit codes) and every
 labelled series exists from start-up, at 0, so dashboards and alerts see zeros rather than gaps.
@@ -101,8 +101,26 @@ class Metrics:
     def __init__(self, service: str) -> None:
         self.service = service
         self.registry = CollectorRegistry(auto_describe=True)
-        labels = {"service": service}
         r = self.registry
+        self._outbox(r)
+        self._consumer(r)
+        self.scheduler_last_success = Gauge(
+            "diaodu_scheduler_last_success_timestamp_seconds",
+            "Unix time a scheduled job last ran to completion on this replica (0: not yet)",
+            ["scheduled_job"],
+            registry=r,
+        )
+        self.scheduler_failures = Counter(
+            "diaodu_scheduler_failures", "Scheduled job runs that raised", ["scheduled_job"], registry=r
+        )
+        self.info = Gauge("diaodu_service_info", "Static service information", ["service"], registry=r)
+        self.info.labels(service=service).set(1)
+        # Campaign metrics, registered only in the service that owns them.
+        self.progress = ProgressMetrics(r) if service == "progress" else None
+        self.escalation = EscalationMetrics(r) if service == "escalation" else None
+        self.scoring = ScoringMetrics(r) if service == "scoring" else None
+
+    def _outbox(self, r: CollectorRegistry) -> None:
         self.outbox_backlog = Gauge(
             "diaodu_outbox_backlog", "Outbox rows waiting to be published", registry=r
         )
@@ -121,6 +139,8 @@ class Metrics:
         self.outbox_publish_errors = Counter(
             "diaodu_outbox_publish_errors", "Failed outbox publish attempts", registry=r
         )
+
+    def _consumer(self, r: CollectorRegistry) -> None:
         self.events_consumed = Counter(
             "diaodu_events_consumed",
             "Events applied by a consumer",
@@ -147,18 +167,3 @@ class Metrics:
             ["topic"],
             registry=r,
         )
-        self.scheduler_last_success = Gauge(
-            "diaodu_scheduler_last_success_timestamp_seconds",
-            "Unix time a scheduled job last ran to completion on this replica (0: not yet)",
-            ["scheduled_job"],
-            registry=r,
-        )
-        self.scheduler_failures = Counter(
-            "diaodu_scheduler_failures", "Scheduled job runs that raised", ["scheduled_job"], registry=r
-        )
-        self.info = Gauge("diaodu_service_info", "Static service information", ["service"], registry=r)
-        self.info.labels(**labels).set(1)
-        # Campaign metrics, registered only in the service that owns them.
-        self.progress = ProgressMetrics(r) if service == "progress" else None
-        self.escalation = EscalationMetrics(r) if service == "escalation" else None
-        self.scoring = ScoringMetrics(r) if service == "scoring" else None

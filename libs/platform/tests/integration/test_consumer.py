@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from diaodu_platform.app import ServiceSpec, Subscription, create_service_app
+from diaodu_platform.app import ServiceSpec, create_service_app
 from diaodu_platform.db import PlatformTables
+from diaodu_platform.event_types import Subscription
 from diaodu_platform.events import Envelope, Event, EventCatalog
 from diaodu_platform.settings import ServiceSettings
 from diaodu_testkit.harness import (
@@ -53,6 +54,8 @@ async def on_pinged(conn: AsyncConnection, env: Envelope) -> None:
     )
 
 
+# The producer's catalogue enters "pinger" into diaodu_platform.event_types, as a test double.
+PINGER = EventCatalog("pinger", [Pinged])
 SPEC = ServiceSpec(
     name="counter",
     title="counter",
@@ -62,7 +65,7 @@ SPEC = ServiceSpec(
     tables=tables,
     catalog=EventCatalog("counter", []),
     routers=[],
-    subscriptions=[Subscription("pinger", {Pinged.ce_type(): on_pinged})],
+    subscriptions=[Subscription("pinger", {"pinged": on_pinged})],
 )
 
 
