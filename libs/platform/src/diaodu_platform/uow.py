@@ -1,9 +1,14 @@
 """The unit of work: one transaction per command, in which state, its events and the key record commit.
 
-Every command handler of every service runs inside one `UnitOfWork` (cosmicpython's pattern):
+Every command handler of every service runs inside one `UnitOfWork` (cosmicpython's pattern). The
+caller enters it — the route, the job, or `diaodu_platform.http.create_once`, which must store the
+Idempotency-Key record in the same transaction — and the handler works in it:
 
-    async with uow:
-        project = await uow.projects.get(project_id)
+    async with new_uow() as uow:                      # entrypoints/api/projects.py
+        out = await projects.change_stage(uow=uow, cmd=cmd, now=now)
+
+    async def change_stage(*, uow, cmd, now):         # service_layer/projects.py
+        project = await uow.projects.get(cmd.project_id)
         ...
         uow.emit(ProjectStageChanged(...))
 
@@ -39,12 +44,16 @@ class UnitOfWork(abc.ABC):
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self._entered = False
 
     def emit(self, *events: Event) -> None:
         """Stage events: they reach the outbox only if the unit of work commits."""
         self.events.extend(events)
 
     async def __aenter__(self) -> Self:
+        if self._entered:
+            raise RuntimeError("this unit of work is already entered: a handler works in its caller's")
+        self._entered = True
         self.events = []
         await self._begin()
         return self
@@ -52,6 +61,7 @@ class UnitOfWork(abc.ABC):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._entered = False
         if exc_type is None:
             await self._commit()
         else:

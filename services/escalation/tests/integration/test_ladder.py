@@ -1,5 +1,5 @@
 """The problem loop, the 13710 clocks and the ladder against a real PostgreSQL and broker, with TWO
-replicas of the service on one database (R7, R8; issue 4 "Done when" 2, 3 and 5)."""
+replicas of the service on one database (R7, R8; SPEC §5: events match their contract)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 
 from diaodu_platform.asyncapi import event_schema
 from diaodu_platform.kafka import ensure_topics
-from diaodu_testkit.harness import ServiceHarness, produce
 from diaodu_platform.topology import REPO_ROOT
+from diaodu_testkit.harness import ServiceHarness, produce
 from escalation.adapters.tables import EscalationRow, NoticeRow
 from escalation.events import CATALOG
-from escalation.service_layer.ladder import run_clocks
+from escalation.service_layer.jobs import run_clocks
 
 SH = ZoneInfo("Asia/Shanghai")
 P1, P2 = str(uuid.uuid4()), str(uuid.uuid4())

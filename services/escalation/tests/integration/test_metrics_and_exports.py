@@ -1,5 +1,5 @@
-"""The 督查室's campaign metrics after real actions (ops/PROPOSED_CHANGES.md §2), and the problem and
-督办函 lists as XLSX holding what the JSON lists hold (issue 6)."""
+"""The 督查室's campaign metrics after real actions (see docs/operations.md#metrics), and the problem
+and 督办函 lists as XLSX holding what the JSON lists hold (SPEC §8: working tools from live data)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from diaodu_testkit.harness import ServiceHarness, TestRuntime, start_service, wait_until
-from escalation.service_layer.ladder import run_clocks
+from escalation.service_layer.jobs import run_clocks
 
 SH = ZoneInfo("Asia/Shanghai")
 API = "/api/v1"

@@ -1,5 +1,5 @@
-"""The system raises problems by itself from progress events (issue 4 "Done when" 4 and 5): a red
-investment light held for two months, and two consecutive overdue monthly reports."""
+"""The system raises problems by itself from progress events (R3, R5 → R7): a red investment light
+held for two months, and two consecutive overdue monthly reports."""
 
 from __future__ import annotations
 

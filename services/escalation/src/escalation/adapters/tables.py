@@ -7,7 +7,7 @@ one system-raised problem per trigger episode.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, UniqueConstraint, func
@@ -26,18 +26,12 @@ metadata = EscalationModel.metadata
 platform = PlatformTables(metadata)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _ts(nullable: bool = False) -> Any:
     if nullable:
         return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    # the server default covers Core inserts (projections, the timer engine), the factory ORM ones
-    return Field(
-        default_factory=_now,
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
+    # Handlers set every instant from the service's (movable) clock, never the wall clock; the server
+    # default covers the Core inserts made outside a handler (the projections' trigger rows).
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
 
 
 def _json_list() -> Any:

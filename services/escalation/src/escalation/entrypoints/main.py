@@ -6,18 +6,18 @@ import dataclasses
 
 from fastapi import FastAPI
 
-from diaodu_platform.app import ServiceSpec, Subscription, create_service_app
+from diaodu_platform.app import ServiceSpec, create_service_app
 from diaodu_platform.scheduler import Job
 from diaodu_platform.settings import ServiceSettings
 from escalation.adapters.calendar import prc_calendar
 from escalation.adapters.tables import metadata, platform
-from escalation.entrypoints.api import router
+from escalation.entrypoints.api import routers
+from escalation.entrypoints.consumers import SUBSCRIPTIONS
 from escalation.events import CATALOG
-from escalation.service_layer.common import Deps
-from escalation.service_layer.ladder import run_clocks
+from escalation.service_layer.clocks import SlaPolicy
+from escalation.service_layer.jobs import run_clocks, run_triggers
 from escalation.service_layer.metrics import METRICS_JOB, refresh_at_startup
-from escalation.service_layer.projections import HANDLERS_PROGRESS, HANDLERS_REGISTRY
-from escalation.service_layer.triggers import run_triggers
+from escalation.service_layer.unit_of_work import EscalationUnitOfWork
 from escalation.settings import EscalationSettings, escalation_settings
 
 # The timer engine, ticking every `sla_job_interval_s`; the campaign metrics keep their minute.
@@ -32,10 +32,11 @@ SPEC = ServiceSpec(
     catalog=CATALOG,
     metadata=metadata,
     tables=platform,
-    routers=[router],
-    subscriptions=[Subscription("registry", HANDLERS_REGISTRY), Subscription("progress", HANDLERS_PROGRESS)],
+    routers=routers,
+    subscriptions=SUBSCRIPTIONS,
     jobs=[*TIMER_JOBS, METRICS_JOB],
     background=[refresh_at_startup],
+    unit_of_work=EscalationUnitOfWork,
 )
 
 
@@ -44,8 +45,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     timers = [dataclasses.replace(j, interval_s=cfg.sla_job_interval_s) for j in TIMER_JOBS]
     spec = dataclasses.replace(SPEC, jobs=[*timers, METRICS_JOB])
     app = create_service_app(spec, cfg)
-    app.state.deps = Deps(
-        outbox=app.state.outbox,
+    # Handlers that start clocks get the calendar and the 13710 rules from here (service_layer/clocks.py).
+    app.state.sla = SlaPolicy(
         is_workday=prc_calendar(
             extra_workdays=cfg.calendar_extra_workdays, extra_holidays=cfg.calendar_extra_holidays
         ),

@@ -1,14 +1,37 @@
-"""Request and response bodies of the escalation API."""
+"""Request bodies and query filters of the escalation API; the answers are service_layer/read_models."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Literal
 
+from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from escalation.domain.model import Category, Severity, Source, Status, Trigger
-from escalation.events import HistoryEntry
+from escalation.domain.model import Category, Severity, Source, Status
+from escalation.service_layer import commands as c
+from escalation.service_layer.queries.problems import ProblemFilter
+from escalation.service_layer.read_models import (
+    ClockOut,
+    DispatchItem,
+    DispatchList,
+    DispatchSummary,
+    MeetingItemOut,
+    NoticeOut,
+    ProblemDetail,
+    ProblemOut,
+)
+
+__all__ = [
+    "ClockOut",
+    "DispatchItem",
+    "DispatchList",
+    "DispatchSummary",
+    "MeetingItemOut",
+    "NoticeOut",
+    "ProblemDetail",
+    "ProblemOut",
+]
 
 Code = Annotated[
     str,
@@ -17,14 +40,6 @@ Code = Annotated[
     ),
 ]
 Note = Annotated[str, Field(min_length=2, max_length=4000)]
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
 
 
 class ProblemIn(BaseModel):
@@ -44,6 +59,9 @@ class ProblemIn(BaseModel):
     responsible_person: str | None = Field(default=None, max_length=100, description="责任人")
     co_units: list[Code] = Field(default=[], description="协办单位")
 
+    def command(self) -> c.RaiseProblem:
+        return c.RaiseProblem(**{**self.model_dump(), "co_units": tuple(self.co_units)})
+
 
 class AssignIn(BaseModel):
     """交办: name the owning unit and start the 13710 clocks."""
@@ -54,15 +72,25 @@ class AssignIn(BaseModel):
     co_units: list[Code] | None = None
     deadline: date | None = Field(default=None, description="an earlier resolve deadline than 13710 gives")
 
+    def command(self, problem_id: str) -> c.AssignProblem:
+        co_units = tuple(self.co_units) if self.co_units is not None else None
+        return c.AssignProblem(problem_id=problem_id, **{**self.model_dump(), "co_units": co_units})
+
 
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: Note
 
+    def command(self, problem_id: str) -> c.ReportProgress:
+        return c.ReportProgress(problem_id=problem_id, note=self.note)
+
 
 class AcknowledgeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(default=None, max_length=4000)
+
+    def command(self, problem_id: str) -> c.AcknowledgeProblem:
+        return c.AcknowledgeProblem(problem_id=problem_id, note=self.note)
 
 
 class PlanIn(BaseModel):
@@ -72,6 +100,9 @@ class PlanIn(BaseModel):
     plan: Note
     deadline: date = Field(description="the date the plan resolves the problem by")
 
+    def command(self, problem_id: str) -> c.FilePlan:
+        return c.FilePlan(problem_id=problem_id, plan=self.plan, deadline=self.deadline)
+
 
 class ResolveIn(BaseModel):
     """销号."""
@@ -79,10 +110,16 @@ class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     resolution: Note
 
+    def command(self, problem_id: str) -> c.ResolveProblem:
+        return c.ResolveProblem(problem_id=problem_id, resolution=self.resolution)
+
 
 class ReopenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Note
+
+    def command(self, problem_id: str) -> c.ReopenProblem:
+        return c.ReopenProblem(problem_id=problem_id, reason=self.reason)
 
 
 class NoticeIn(BaseModel):
@@ -92,111 +129,34 @@ class NoticeIn(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
     deadline: date | None = Field(default=None, description="default: the problem's current deadline")
 
-
-class ClockOut(BaseModel):
-    kind: str
-    level: int
-    started_at: datetime
-    due_date: date
-    due_at: datetime
-    state: str
-    reminded: list[int]
+    def command(self, problem_id: str) -> c.IssueNotice:
+        return c.IssueNotice(problem_id=problem_id, note=self.note, deadline=self.deadline)
 
 
-class NoticeOut(BaseModel):
-    number: str
-    problem_id: str
-    level: int
-    reason: str
-    issued_by: str
-    issued_at: datetime
-    owner_unit: str
-    deadline: date
-    note: str | None
+def problem_filter(
+    state: Literal["open", "resolved", "all"] = "open",
+    status: Status | None = None,
+    level: Annotated[int | None, Query(ge=1, le=3, description="1 unit, 2 leader, 3 county meeting")] = None,
+    owner_unit: str | None = None,
+    leader_id: str | None = None,
+    overdue: Annotated[bool | None, Query(description="past the resolve deadline at its level")] = None,
+    project_id: str | None = None,
+    category: Category | None = None,
+    severity: Severity | None = None,
+    source: Source | None = None,
+) -> ProblemFilter:
+    return ProblemFilter(
+        state=state,
+        status=status,
+        level=level,
+        owner_unit=owner_unit,
+        leader_id=leader_id,
+        overdue=overdue,
+        project_id=project_id,
+        category=category,
+        severity=severity,
+        source=source,
+    )
 
 
-class ProblemOut(BaseModel):
-    id: str
-    title: str
-    description: str | None
-    category: Category
-    severity: Severity
-    project_id: str | None
-    project_name: str | None
-    raised_unit: str | None
-    owner_unit: str
-    owner_unit_name: str | None
-    responsible_person: str | None
-    co_units: list[str]
-    level: int
-    status: Status
-    source: Source
-    trigger: Trigger | None
-    raised_by: str
-    raised_at: datetime
-    assigned_at: datetime | None
-    resolved_at: datetime | None
-    resolution: str | None
-    plan: str | None
-    deadline: date | None
-    due_at: datetime | None
-    overdue: bool = Field(description="open and past its resolve deadline at its level")
-    leader_ids: list[str]
-    clocks: list[ClockOut]
-
-
-class ProblemDetail(ProblemOut):
-    history: list[HistoryEntry]
-    notices: list[NoticeOut]
-
-
-class MeetingItemOut(BaseModel):
-    id: int
-    problem_id: str
-    notice_number: str
-    added_at: datetime
-    closed_at: datetime | None
-    title: str
-    owner_unit: str
-    status: Status
-    overdue: bool
-
-
-class DispatchItem(BaseModel):
-    problem_id: str
-    title: str
-    project_id: str | None
-    project_name: str | None
-    owner_unit: str
-    category: Category
-    severity: Severity
-    level: int
-    status: Status
-    deadline: date | None
-    overdue: bool
-    raised_at: datetime
-    last_note: str | None
-    last_note_at: datetime | None
-    notices: list[str]
-
-
-class DispatchList(BaseModel):
-    """双周调度: one leader's problems for the fortnight ending `period_end`."""
-
-    leader_id: str
-    leader_name: str | None
-    period_start: date
-    period_end: date
-    open_count: int
-    overdue_count: int
-    open: list[DispatchItem]
-    raised_in_period: list[str]
-    resolved_in_period: list[DispatchItem]
-
-
-class DispatchSummary(BaseModel):
-    leader_id: str
-    leader_name: str | None
-    open_count: int
-    overdue_count: int
-    by_level: dict[int, int]
+Filters = Annotated[ProblemFilter, Depends(problem_filter)]

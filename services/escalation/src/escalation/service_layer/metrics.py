@@ -1,4 +1,4 @@
-"""The 督查室's campaign metrics (ops/ dashboards and alerts): open problems by level (R8), missed
+"""The 督查室's campaign metrics (see docs/operations.md#metrics): open problems by level (R8), missed
 13710 clocks (R7) and 督办函 issued.
 
 The gauge is recomputed from the database by every replica, at start-up and by the `metrics` job,
@@ -12,16 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col
-
 from diaodu_platform.events import Event
 from diaodu_platform.logging import get_logger
 from diaodu_platform.metrics import PROBLEM_LEVELS, EscalationMetrics
 from diaodu_platform.scheduler import gauge_refresher
-from escalation.adapters.tables import ProblemRow
-from escalation.domain.model import Status
 from escalation.events import NoticeIssued, SlaBreached
 
 log = get_logger(__name__)
@@ -38,23 +32,13 @@ def count_facts(metrics: EscalationMetrics | None, events: Iterable[Event]) -> N
             metrics.notices_issued.labels(level=str(e.level)).inc()
 
 
-async def open_problems_by_level(conn: AsyncConnection) -> dict[int, int]:
-    """Problems not closed (销号), by their current level."""
-    rows = await conn.execute(
-        select(col(ProblemRow.level), func.count())
-        .where(col(ProblemRow.status) != Status.RESOLVED)
-        .group_by(col(ProblemRow.level))
-    )
-    return {int(level): int(n) for level, n in rows.all()}
-
-
 async def refresh(app: Any) -> None:
     """Recompute the gauges from the database, every level included (0 when none)."""
     metrics: EscalationMetrics | None = app.state.metrics.escalation
     if metrics is None:
         return
-    async with app.state.engine.connect() as conn:
-        counts = await open_problems_by_level(conn)
+    async with app.state.new_uow() as uow:
+        counts = await uow.problems.open_by_level()
     for level in PROBLEM_LEVELS:
         metrics.open_problems.labels(level=level).set(counts.get(int(level), 0))
 

@@ -1,45 +1,30 @@
-"""Problem commands (R7): raise (发现), assign (交办), acknowledge, progress, a major problem's plan.
-Each changes state and stages its events in one transaction; closing the loop is in closing.py."""
+"""Problem commands, the start of the loop (R7): raise (发现) and assign (交办).
+
+Each changes state and emits its events in the caller's unit of work; 办理 is in handling.py and
+closing the loop in closing.py.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from diaodu_platform.auth import Principal, Role, forbid_other_unit
-from diaodu_platform.errors import Problem, not_found
-from escalation.adapters.tables import ProblemRow, ProjectView, UnitView
+from diaodu_platform.errors import forbidden, unprocessable
+from escalation.adapters.tables import ProblemRow, UnitView
 from escalation.domain.model import Action, Level, Severity, Source, Status
-from escalation.domain.sla import ClockKind, assignment_clocks, due_date, plan_clock
-from escalation.entrypoints import schemas as s
-from escalation.events import (
-    ProblemAcknowledged,
-    ProblemAssigned,
-    ProblemPlanFiled,
-    ProblemProgressed,
-    ProblemRaised,
-)
-from escalation.service_layer.common import (
-    Deps,
-    base,
-    emit,
-    leaders_of,
-    record,
-    start_clocks,
-    stop_clocks,
-    transition,
-    unprocessable,
-)
+from escalation.domain.sla import ClockKind, assignment_clocks, due_date
+from escalation.events import ProblemAssigned, ProblemRaised
+from escalation.service_layer.clocks import SlaPolicy, start_clocks
+from escalation.service_layer.commands import AssignProblem, RaiseProblem
+from escalation.service_layer.read_models import ProblemOut
+from escalation.service_layer.transitions import event_base, load, record, transition
+from escalation.service_layer.unit_of_work import EscalationUnitOfWork
 
 
-def forbidden(detail: str) -> Problem:
-    return Problem(403, "Forbidden", detail, type_="/problems/forbidden")
-
-
-async def _unit(session: AsyncSession, code: str, field: str) -> UnitView:
-    unit = await session.get(UnitView, code)
+async def _unit(uow: EscalationUnitOfWork, code: str, field: str) -> UnitView:
+    unit = await uow.directory.unit(code)
     if unit is None:
         raise unprocessable(
             field,
@@ -49,9 +34,9 @@ async def _unit(session: AsyncSession, code: str, field: str) -> UnitView:
     return unit
 
 
-async def _co_units(session: AsyncSession, codes: list[str], owner: str) -> list[str]:
+async def _co_units(uow: EscalationUnitOfWork, codes: Sequence[str], owner: str) -> list[str]:
     for i, code in enumerate(codes):
-        await _unit(session, code, f"co_units.{i}")
+        await _unit(uow, code, f"co_units.{i}")
         if code == owner:
             raise unprocessable(
                 f"co_units.{i}", f"{code} is the owning unit; list only the co-operating units"
@@ -59,26 +44,14 @@ async def _co_units(session: AsyncSession, codes: list[str], owner: str) -> list
     return list(dict.fromkeys(codes))
 
 
-async def load(session: AsyncSession, problem_id: str) -> ProblemRow:
-    """The problem, locked for this transaction (commands and the timer engine serialise on it)."""
-    p = await session.get(ProblemRow, problem_id, with_for_update=True)
-    if p is None:
-        raise not_found("problem", problem_id)
-    return p
-
-
-async def raise_problem(
-    *, session: AsyncSession, deps: Deps, principal: Principal, data: s.ProblemIn, now: datetime
-) -> ProblemRow:
-    """发现: a reporter raises a problem for its own unit; the office for any unit."""
+async def _raising_unit(uow: EscalationUnitOfWork, principal: Principal, cmd: RaiseProblem) -> str:
+    """The unit raising the problem: a reporter only for its own unit and its projects (SPEC §6)."""
     project = None
-    if data.project_id:
-        project = await session.get(ProjectView, data.project_id)
+    if cmd.project_id:
+        project = await uow.directory.project(cmd.project_id)
         if project is None:
-            raise unprocessable(
-                "project_id", f"project {data.project_id!r} is not registered in the registry"
-            )
-    unit_code = data.unit_code or (principal.unit if principal.role is Role.reporter else None)
+            raise unprocessable("project_id", f"project {cmd.project_id!r} is not registered in the registry")
+    unit_code = cmd.unit_code or (principal.unit if principal.role is Role.reporter else None)
     unit_code = unit_code or (project.unit_code if project else None)
     if unit_code is None:
         raise unprocessable("unit_code", "give unit_code (the unit raising the problem) or project_id")
@@ -86,18 +59,26 @@ async def raise_problem(
         forbid_other_unit(principal, unit_code)
     if project is not None and principal.role is Role.reporter and project.unit_code != unit_code:
         raise forbidden(f"project {project.id} belongs to unit {project.unit_code}, not {unit_code}")
-    await _unit(session, unit_code, "unit_code")
-    co_units = await _co_units(session, data.co_units, unit_code)
+    await _unit(uow, unit_code, "unit_code")
+    return unit_code
+
+
+async def raise_problem(
+    *, uow: EscalationUnitOfWork, cmd: RaiseProblem, principal: Principal, now: datetime
+) -> ProblemOut:
+    """发现: a reporter raises a problem for its own unit; the office for any unit (R7)."""
+    unit_code = await _raising_unit(uow, principal, cmd)
+    co_units = await _co_units(uow, cmd.co_units, unit_code)
     p = ProblemRow(
         id=str(uuid.uuid4()),
-        title=data.title,
-        description=data.description,
-        category=data.category,
-        severity=data.severity,
-        project_id=data.project_id,
+        title=cmd.title,
+        description=cmd.description,
+        category=cmd.category,
+        severity=cmd.severity,
+        project_id=cmd.project_id,
         raised_unit=unit_code,
         owner_unit=unit_code,
-        responsible_person=data.responsible_person,
+        responsible_person=cmd.responsible_person,
         co_units=co_units,
         level=Level.UNIT,
         status=Status.RAISED,
@@ -106,23 +87,20 @@ async def raise_problem(
         raised_at=now,
         updated_at=now,
     )
-    session.add(p)
-    await session.flush()  # the problem row first: history, clocks and notices refer to it
+    await uow.problems.add(p)
     record(
-        session,
+        uow,
         p,
         at=now,
         actor=principal.sub,
         action=Action.RAISE,
         from_status=None,
         from_level=None,
-        note=data.title,
+        note=cmd.title,
     )
-    await emit(
-        session,
-        deps,
+    uow.emit(
         ProblemRaised(
-            **base(p, now),
+            **event_base(p, now),
             title=p.title,
             description=p.description,
             source=Source.UNIT,
@@ -131,30 +109,24 @@ async def raise_problem(
             raised_unit=unit_code,
             responsible_person=p.responsible_person,
             co_units=co_units,
-        ),
+        )
     )
-    return p
+    return await uow.views.problem(p, now)
 
 
 async def assign(
-    *,
-    session: AsyncSession,
-    deps: Deps,
-    principal: Principal,
-    problem_id: str,
-    data: s.AssignIn,
-    now: datetime,
-) -> ProblemRow:
-    """交办: name the owner and start the 1/3/7 (or 1 month) clocks on the working-day calendar."""
-    p = await load(session, problem_id)
+    *, uow: EscalationUnitOfWork, cmd: AssignProblem, principal: Principal, now: datetime, sla: SlaPolicy
+) -> ProblemOut:
+    """交办: name the owner and start the 1/3/7 (or 1 month) clocks on the working-day calendar (R7)."""
+    p = await load(uow, cmd.problem_id)
     to = transition(p, Action.ASSIGN)
-    owner = data.owner_unit or p.owner_unit
-    await _unit(session, owner, "owner_unit")
-    co_units = await _co_units(session, data.co_units if data.co_units is not None else p.co_units, owner)
+    owner = cmd.owner_unit or p.owner_unit
+    await _unit(uow, owner, "owner_unit")
+    co_units = await _co_units(uow, cmd.co_units if cmd.co_units is not None else p.co_units, owner)
     severity = Severity(p.severity)
-    if data.deadline is not None:
-        latest = due_date(ClockKind.RESOLVE, now.date(), severity, deps.is_workday, deps.rules)
-        if not now.date() <= data.deadline <= latest:
+    if cmd.deadline is not None:
+        latest = due_date(ClockKind.RESOLVE, now.date(), severity, sla.is_workday, sla.rules)
+        if not now.date() <= cmd.deadline <= latest:
             raise unprocessable(
                 "deadline",
                 f"the deadline must be between today ({now.date()}) and the 13710 "
@@ -162,26 +134,25 @@ async def assign(
                 today=now.date().isoformat(),
                 latest=latest.isoformat(),
             )
-    await assign_row(
-        session=session,
-        deps=deps,
-        p=p,
+    assign_problem(
+        uow,
+        p,
         to=to,
         actor=principal.sub,
         owner=owner,
         co_units=co_units,
-        responsible_person=data.responsible_person or p.responsible_person,
-        deadline=data.deadline,
+        responsible_person=cmd.responsible_person or p.responsible_person,
+        deadline=cmd.deadline,
         now=now,
+        sla=sla,
     )
-    return p
+    return await uow.views.problem(p, now)
 
 
-async def assign_row(
-    *,
-    session: AsyncSession,
-    deps: Deps,
+def assign_problem(
+    uow: EscalationUnitOfWork,
     p: ProblemRow,
+    *,
     to: Status,
     actor: str,
     owner: str,
@@ -189,16 +160,17 @@ async def assign_row(
     responsible_person: str | None,
     deadline: date | None,
     now: datetime,
+    sla: SlaPolicy,
 ) -> None:
-    """Apply 交办 to a locked problem row (also used when the system raises a problem)."""
+    """Apply 交办 to a locked problem (also when the system raises a problem by itself) (R7)."""
     from_status, from_level = p.status, p.level
     p.owner_unit, p.co_units, p.responsible_person = owner, co_units, responsible_person
     p.status, p.assigned_at, p.updated_at = to, now, now
-    plans = assignment_clocks(now, Severity(p.severity), deps.is_workday, deps.rules, resolve_by=deadline)
-    start_clocks(session, p, plans)
+    plans = assignment_clocks(now, Severity(p.severity), sla.is_workday, sla.rules, resolve_by=deadline)
+    start_clocks(uow, p, plans)
     due = {plan.kind: plan.due_at for plan in plans}
     record(
-        session,
+        uow,
         p,
         at=now,
         actor=actor,
@@ -213,11 +185,9 @@ async def assign_row(
         },
     )
     assert p.deadline is not None
-    await emit(
-        session,
-        deps,
+    uow.emit(
         ProblemAssigned(
-            **base(p, now),
+            **event_base(p, now),
             assigned_by=actor,
             responsible_person=responsible_person,
             co_units=co_units,
@@ -225,119 +195,5 @@ async def assign_row(
             acknowledge_due_at=due[ClockKind.ACKNOWLEDGE],
             progress_due_at=due[ClockKind.PROGRESS],
             resolve_due_at=due[ClockKind.RESOLVE],
-        ),
-    )
-
-
-def _owner_or_admin(principal: Principal, p: ProblemRow, what: str) -> None:
-    if principal.role is Role.admin or (principal.role is Role.reporter and principal.unit == p.owner_unit):
-        return
-    raise forbidden(f"only the owning unit ({p.owner_unit}) or an admin may {what} this problem")
-
-
-async def acknowledge(
-    *,
-    session: AsyncSession,
-    deps: Deps,
-    principal: Principal,
-    problem_id: str,
-    data: s.AcknowledgeIn,
-    now: datetime,
-) -> ProblemRow:
-    """部署: the owning unit takes the problem on (the '1' of 13710: the same working day)."""
-    p = await load(session, problem_id)
-    _owner_or_admin(principal, p, "acknowledge")
-    from_status, p.status, p.updated_at = p.status, transition(p, Action.ACKNOWLEDGE), now
-    await stop_clocks(session, p, [ClockKind.ACKNOWLEDGE], state="met", now=now)
-    record(
-        session,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.ACKNOWLEDGE,
-        from_status=from_status,
-        from_level=p.level,
-        note=data.note,
-    )
-    await emit(
-        session, deps, ProblemAcknowledged(**base(p, now), acknowledged_by=principal.sub, note=data.note)
-    )
-    return p
-
-
-async def _may_report(session: AsyncSession, principal: Principal, p: ProblemRow) -> None:
-    if principal.role is Role.admin:
-        return
-    if principal.role is Role.reporter and principal.unit in (p.owner_unit, *p.co_units):
-        return
-    if principal.role is Role.leader and principal.sub in await leaders_of(
-        session, project_id=p.project_id, unit_code=p.owner_unit
-    ):
-        return
-    raise forbidden(
-        f"only the owning unit ({p.owner_unit}), its co-operating units, its leaders or an admin "
-        "may report progress on this problem"
-    )
-
-
-async def progress(
-    *, session: AsyncSession, deps: Deps, principal: Principal, problem_id: str, data: s.NoteIn, now: datetime
-) -> ProblemRow:
-    """办理进展 (the '3' of 13710)."""
-    p = await load(session, problem_id)
-    await _may_report(session, principal, p)
-    from_status, p.status, p.updated_at = p.status, transition(p, Action.PROGRESS), now
-    await stop_clocks(session, p, [ClockKind.PROGRESS], state="met", now=now)
-    record(
-        session,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.PROGRESS,
-        from_status=from_status,
-        from_level=p.level,
-        note=data.note,
-    )
-    await emit(session, deps, ProblemProgressed(**base(p, now), reported_by=principal.sub, note=data.note))
-    return p
-
-
-async def file_plan(
-    *, session: AsyncSession, deps: Deps, principal: Principal, problem_id: str, data: s.PlanIn, now: datetime
-) -> ProblemRow:
-    """A major problem not resolvable in a month files a timeline and plan; the resolve clock follows it."""
-    p = await load(session, problem_id)
-    _owner_or_admin(principal, p, "file a plan for")
-    if p.severity != Severity.MAJOR:
-        raise unprocessable(
-            "plan",
-            "only a major (重大/复杂) problem files a timeline and plan; an ordinary "
-            "problem is resolved within its working-day clock",
         )
-    if data.deadline <= now.date():
-        raise unprocessable("deadline", f"the plan's date must be after today ({now.date()})")
-    from_status, p.status, p.updated_at, p.plan = p.status, transition(p, Action.FILE_PLAN), now, data.plan
-    await stop_clocks(session, p, [ClockKind.PROGRESS], state="met", now=now)
-    await stop_clocks(session, p, [ClockKind.RESOLVE], state="cancelled", now=now)
-    start_clocks(
-        session,
-        p,
-        [plan_clock(ClockKind.RESOLVE, now, data.deadline, deps.is_workday, deps.rules.reminder_percents)],
     )
-    record(
-        session,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.FILE_PLAN,
-        from_status=from_status,
-        from_level=p.level,
-        note=data.plan,
-        data={"deadline": data.deadline.isoformat()},
-    )
-    await emit(
-        session,
-        deps,
-        ProblemPlanFiled(**base(p, now), filed_by=principal.sub, plan=data.plan, deadline=data.deadline),
-    )
-    return p

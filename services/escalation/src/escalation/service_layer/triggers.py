@@ -1,6 +1,6 @@
-"""The system raises problems by itself (issue 4): a project red for a second month, or with two
-consecutive overdue reports. Scheduler job: it finds red lights whose second month has closed with
-no change, then raises and assigns (交办) one problem per trigger episode, exactly once."""
+"""The system raises problems by itself (R3, R5 → R7): a project red for a second month, or with two
+consecutive overdue reports. It finds red lights whose second month has closed with no change, then
+raises and assigns (交办) one problem per trigger episode, exactly once. The job is in jobs.py."""
 
 from __future__ import annotations
 
@@ -8,85 +8,35 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
-from diaodu_platform.db import unit_of_work
-from escalation.adapters.tables import ProblemRow, ProjectLight, ProjectView, SystemTrigger
+from escalation.adapters.tables import ProblemRow, SystemTrigger
 from escalation.domain.model import Action, Category, Level, Severity, Source, Status, Trigger
 from escalation.domain.triggers import month_add, red_light_key, red_second_month_closed
 from escalation.events import ProblemRaised
-from escalation.service_layer.common import Deps, base, emit, record
-from escalation.service_layer.problems import assign_row
-from escalation.service_layer.projections import INVESTMENT
+from escalation.service_layer.clocks import SlaPolicy
+from escalation.service_layer.problems import assign_problem
+from escalation.service_layer.transitions import event_base, record
+from escalation.service_layer.unit_of_work import EscalationUnitOfWork
 
 SYSTEM = "system"
-BATCH = 100
 
 
-async def run_triggers(app: Any, now: datetime) -> None:
-    """Scheduler job: detect closed red months, then raise every pending trigger's problem."""
-    deps: Deps = app.state.deps
-    grace = app.state.settings.red_light_grace_days
-    async with unit_of_work(app.state.engine) as session:
-        await detect_red_months(session, now=now, grace_days=grace)
-    while True:
-        async with unit_of_work(app.state.engine) as session:
-            pending = (
-                (
-                    await session.execute(
-                        select(SystemTrigger)
-                        .where(col(SystemTrigger.problem_id).is_(None))
-                        .order_by(col(SystemTrigger.detected_at))
-                        .limit(BATCH)
-                        .with_for_update(skip_locked=True)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            for trigger in pending:
-                await raise_from_trigger(session, deps, trigger, now)
-        if len(pending) < BATCH:
-            return
-
-
-async def detect_red_months(session: AsyncSession, *, now: datetime, grace_days: int) -> None:
-    """Time path: month M+1's reporting closed (plus grace) and the light stayed red since M."""
+async def detect_red_months(*, uow: EscalationUnitOfWork, now: datetime, grace_days: int) -> None:
+    """Time path: month M+1's reporting closed (plus grace) and the light stayed red since M (R3)."""
     latest = month_add(f"{now.year:04d}-{now.month:02d}", -2)
-    rows = (
-        (
-            await session.execute(
-                select(ProjectLight).where(
-                    col(ProjectLight.kind) == INVESTMENT,
-                    col(ProjectLight.light) == "red",
-                    col(ProjectLight.red_since) <= latest,
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for light in rows:
+    for light in await uow.triggers.red_investment_lights(red_since_up_to=latest):
         assert light.red_since is not None
         if red_second_month_closed(light.red_since, now.date(), grace_days):
-            await session.execute(
-                insert(SystemTrigger)
-                .values(
-                    key=red_light_key(light.project_id, light.red_since),
-                    trigger=Trigger.RED_LIGHT.value,
-                    project_id=light.project_id,
-                    unit_code=light.unit_code,
-                    detected_at=now,
-                    detail={
-                        "red_since": light.red_since,
-                        "month": month_add(light.red_since, 1),
-                        "seen": "clock",
-                    },
-                )
-                .on_conflict_do_nothing(index_elements=["key"])
+            await uow.triggers.add_if_new(
+                key=red_light_key(light.project_id, light.red_since),
+                trigger=Trigger.RED_LIGHT.value,
+                project_id=light.project_id,
+                unit_code=light.unit_code,
+                detected_at=now,
+                detail={
+                    "red_since": light.red_since,
+                    "month": month_add(light.red_since, 1),
+                    "seen": "clock",
+                },
             )
 
 
@@ -96,13 +46,9 @@ def _title(trigger: Trigger, project: str, detail: dict[str, Any]) -> str:
     return f"{project}：连续两个月未按时报送月度进度（{detail.get('first_month')}起）"
 
 
-async def raise_from_trigger(session: AsyncSession, deps: Deps, t: SystemTrigger, now: datetime) -> None:
-    """Raise the trigger's problem and assign it at once to the project's unit: no problem waits unseen."""
-    trigger = Trigger(t.trigger)
-    project = await session.get(ProjectView, t.project_id)
-    title = _title(trigger, project.name if project else t.project_id, t.detail)
-    owner = t.unit_code
-    p = ProblemRow(
+def _system_problem(t: SystemTrigger, trigger: Trigger, title: str, now: datetime) -> ProblemRow:
+    """The problem a trigger raises: ordinary, owned by the project's unit, raised by the system."""
+    return ProblemRow(
         id=str(uuid.uuid4()),
         title=title,
         description=f"系统根据进度事件自动发现：{t.key}",
@@ -110,7 +56,7 @@ async def raise_from_trigger(session: AsyncSession, deps: Deps, t: SystemTrigger
         severity=Severity.ORDINARY,
         project_id=t.project_id,
         raised_unit=None,
-        owner_unit=owner,
+        owner_unit=t.unit_code,
         co_units=[],
         level=Level.UNIT,
         status=Status.RAISED,
@@ -120,11 +66,21 @@ async def raise_from_trigger(session: AsyncSession, deps: Deps, t: SystemTrigger
         raised_at=now,
         updated_at=now,
     )
-    session.add(p)
-    await session.flush()  # the problem row first: history, clocks and notices refer to it
+
+
+async def raise_from_trigger(
+    *, uow: EscalationUnitOfWork, t: SystemTrigger, now: datetime, sla: SlaPolicy
+) -> ProblemRow:
+    """Raise the trigger's problem and assign it at once to the project's unit, so none waits unseen (R7)."""
+    trigger = Trigger(t.trigger)
+    project = await uow.directory.project(t.project_id)
+    title = _title(trigger, project.name if project else t.project_id, t.detail)
+    owner = t.unit_code
+    p = _system_problem(t, trigger, title, now)
+    await uow.problems.add(p)
     t.problem_id = p.id
     record(
-        session,
+        uow,
         p,
         at=now,
         actor=SYSTEM,
@@ -134,11 +90,9 @@ async def raise_from_trigger(session: AsyncSession, deps: Deps, t: SystemTrigger
         note=title,
         data={"trigger": trigger.value, "key": t.key, **t.detail},
     )
-    await emit(
-        session,
-        deps,
+    uow.emit(
         ProblemRaised(
-            **base(p, now),
+            **event_base(p, now),
             title=title,
             description=p.description,
             source=Source.SYSTEM,
@@ -147,12 +101,11 @@ async def raise_from_trigger(session: AsyncSession, deps: Deps, t: SystemTrigger
             raised_unit=None,
             responsible_person=None,
             co_units=[],
-        ),
+        )
     )
-    await assign_row(
-        session=session,
-        deps=deps,
-        p=p,
+    assign_problem(
+        uow,
+        p,
         to=Status.ASSIGNED,
         actor=SYSTEM,
         owner=owner,
@@ -160,4 +113,6 @@ async def raise_from_trigger(session: AsyncSession, deps: Deps, t: SystemTrigger
         responsible_person=None,
         deadline=None,
         now=now,
+        sla=sla,
     )
+    return p

@@ -16,7 +16,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
-from diaodu_platform.consumer import Handler
 from diaodu_platform.events import Envelope
 from escalation.adapters.tables import (
     LeaderAssignmentView,
@@ -43,14 +42,6 @@ INVESTMENT = "investment"
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
-
-
-def registry_type(name: str) -> str:
-    return f"diaodu.registry.{name}.v1"
-
-
-def progress_type(name: str) -> str:
-    return f"diaodu.progress.{name}.v1"
 
 
 async def on_unit_registered(conn: AsyncConnection, env: Envelope) -> None:
@@ -191,17 +182,3 @@ async def on_report_overdue(conn: AsyncConnection, env: Envelope) -> None:
                 detail={"first_month": start, "months": [start, month_add(start, 1)]},
             )
             return
-
-
-HANDLERS_REGISTRY: dict[str, Handler] = {
-    registry_type("unit_registered"): on_unit_registered,
-    registry_type("unit_updated"): on_unit_updated,
-    registry_type("project_registered"): on_project_registered,
-    registry_type("project_updated"): on_project_updated,
-    registry_type("project_stage_changed"): on_project_stage_changed,
-    registry_type("leader_assigned"): on_leader_assigned,
-}
-HANDLERS_PROGRESS: dict[str, Handler] = {
-    progress_type("light_changed"): on_light_changed,
-    progress_type("report_overdue"): on_report_overdue,
-}

@@ -1,4 +1,5 @@
-"""The 督查室's lists as XLSX (issue 6): problem lists and 督办函, with Chinese headers and labels.
+"""The 督查室's lists as XLSX (SPEC §8: working tools from live data): problem lists and 督办函,
+with Chinese headers and labels.
 
 Each sheet holds what the JSON list holds for the same filters; codes stay beside their Chinese
 labels so a sheet can be matched back to the API.
@@ -9,8 +10,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from diaodu_platform.xlsx import Column, Sheet, workbook
-from escalation.entrypoints import schemas as s
-from escalation.service_layer.queries import NoticeLine
+from escalation.service_layer.queries.notices import NoticeLine
+from escalation.service_layer.read_models import ProblemOut
 
 CATEGORY = {
     "land": "用地",
@@ -71,7 +72,7 @@ NOTICE_COLUMNS = (
 )
 
 
-def problems_xlsx(problems: list[s.ProblemOut], leader_names: dict[str, str]) -> bytes:
+def problems_xlsx(problems: list[ProblemOut], leader_names: dict[str, str]) -> bytes:
     """问题清单: one row per problem, in the list's order."""
     rows = [
         (
