@@ -20,8 +20,8 @@ import pytest
 
 from diaodu_platform.runtime import free_port
 from diaodu_platform.stack import Stack
-from diaodu_testkit.harness import TestRuntime
 from diaodu_platform.topology import SERVICES
+from diaodu_testkit.harness import TestRuntime
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # `tools` lives at the repository root

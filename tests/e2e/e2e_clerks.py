@@ -25,7 +25,7 @@ from e2e_campaign import (
     split,
 )
 
-from registry.imports.seed import load_seeds_with
+from registry.entrypoints.seed import load_seeds_with
 from tools.client import Api, ApiError, eventually
 
 D = Decimal

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from diaodu_testkit.harness import TopicReader
-from registry.imports.seed import load_seeds_with
+from registry.entrypoints.seed import load_seeds_with
 from tools.activity import plan as P
 from tools.activity.__main__ import main_async, parser
 from tools.client import Api, LagProbe, eventually

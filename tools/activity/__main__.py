@@ -62,7 +62,7 @@ async def main_async(args: argparse.Namespace) -> Activity:
             units = [u for u in units if u.code in wanted]
         if not units:
             raise SystemExit(
-                "no units are registered: load the seeds first (python -m registry.imports.seed)"
+                "no units are registered: load the seeds first (python -m registry.entrypoints.seed)"
             )
         start = args.start
         if start is None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import httpx
+from registry_testkit.harness import SERVICE_DIR
 
 from diaodu_platform.runtime import EmbeddedKafka
 from diaodu_testkit.harness import TestRuntime, TopicReader, harness, wait_until
 from registry.entrypoints.main import create_app
-
-SERVICE_DIR = Path(__file__).resolve().parents[2]
 
 
 async def _backlog(client: httpx.AsyncClient) -> float:

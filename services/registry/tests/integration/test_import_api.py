@@ -14,8 +14,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import text
 
 from diaodu_testkit.harness import ServiceHarness, TopicReader, wait_until
-from registry.imports import seed
-from registry.imports.seed import load_seeds_with
+from registry.entrypoints import seed
+from registry.entrypoints.seed import load_seeds_with
 
 SEEDS = Path(__file__).resolve().parents[4] / "data" / "seeds"
 

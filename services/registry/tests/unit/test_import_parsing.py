@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from registry.imports import reader, rows, target_rows
-from registry.imports import values as v
-from registry.imports.coverage import check_coverage, spans
-from registry.imports.directory import Directory, UnitRef
-from registry.imports.report import ImportReport
-from registry.imports.templates import template_csv, template_xlsx
-from registry.imports.vocabulary import Kind
+from registry.adapters import spreadsheets as reader
+from registry.adapters.spreadsheets import template_csv, template_xlsx
+from registry.domain.imports import rows, target_rows
+from registry.domain.imports import values as v
+from registry.domain.imports.coverage import check_coverage, spans
+from registry.domain.imports.directory import Directory, UnitRef
+from registry.domain.imports.report import ImportReport
+from registry.domain.imports.vocabulary import Kind
 
 SEEDS = Path(__file__).resolve().parents[4] / "data" / "seeds"
 D = Decimal

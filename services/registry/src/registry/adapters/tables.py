@@ -1,16 +1,19 @@
-"""The registry's tables (SQLModel), in a metadata of its own beside the platform tables."""
+"""The registry's tables (SQLModel), in a metadata of its own beside the platform tables.
+
+Timestamps are set by the handler that writes the row, from the service's clock (`now`).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Numeric, UniqueConstraint
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from diaodu_platform.columns import json_list_field, money_field, timestamp_field
 from diaodu_platform.db import PlatformTables
 
 
@@ -22,20 +25,6 @@ metadata = RegistryModel.metadata
 platform = PlatformTables(metadata)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _money(nullable: bool = False) -> Any:
-    return Field(
-        default=None if nullable else Decimal(0), sa_column=Column(Numeric(16, 2), nullable=nullable)
-    )
-
-
-def _ts() -> Any:
-    return Field(default_factory=_now, sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
 class Unit(RegistryModel, table=True):
     """责任单位."""
 
@@ -44,9 +33,9 @@ class Unit(RegistryModel, table=True):
     name: str = Field(index=True, unique=True, max_length=200)
     kind: str = Field(max_length=20, index=True)
     parent_code: str | None = Field(default=None, foreign_key="units.code", max_length=64)
-    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    aliases: list[str] = json_list_field()
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
 
 class Leader(RegistryModel, table=True):
@@ -56,7 +45,7 @@ class Leader(RegistryModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=100)
     title: str | None = Field(default=None, max_length=200)
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class LeaderAssignment(RegistryModel, table=True):
@@ -67,7 +56,7 @@ class LeaderAssignment(RegistryModel, table=True):
     unit_code: str | None = Field(default=None, foreign_key="units.code", index=True, max_length=64)
     project_id: str | None = Field(default=None, foreign_key="projects.id", index=True, max_length=64)
     role: str = Field(max_length=20)
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class Project(RegistryModel, table=True):
@@ -84,21 +73,21 @@ class Project(RegistryModel, table=True):
     is_private: bool = False
     key_level: str | None = Field(default=None, max_length=20, index=True)
     category: str | None = Field(default=None, max_length=100)
-    total_investment: Decimal = _money()
-    annual_plan_investment: Decimal = _money()
+    total_investment: Decimal = money_field()
+    annual_plan_investment: Decimal = money_field()
     plan_year: int
     planned_start: date | None = None
     planned_completion: date | None = None
-    signed_amount: Decimal | None = _money(nullable=True)
-    funds_in_place: Decimal | None = _money(nullable=True)
+    signed_amount: Decimal | None = money_field(nullable=True)
+    funds_in_place: Decimal | None = money_field(nullable=True)
     is_signed_project: bool = False
     stats_registered: bool = False
     stats_registered_on: date | None = None
-    procedures: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    procedures: list[dict[str, Any]] = json_list_field()
     campaign_id: str | None = Field(default=None, foreign_key="campaigns.id", max_length=64)
     version: int = 1
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
 
 class StageChange(RegistryModel, table=True):
@@ -111,7 +100,7 @@ class StageChange(RegistryModel, table=True):
     to_stage: str = Field(max_length=20)
     reason: str | None = None
     changed_by: str = Field(max_length=200)
-    changed_at: datetime = _ts()
+    changed_at: datetime = timestamp_field()
 
 
 class Campaign(RegistryModel, table=True):
@@ -123,7 +112,7 @@ class Campaign(RegistryModel, table=True):
     start_date: date
     end_date: date
     description: str | None = None
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class Target(RegistryModel, table=True):
@@ -147,8 +136,8 @@ class Target(RegistryModel, table=True):
     scope: str = Field(max_length=10)
     unit_code: str | None = Field(default=None, foreign_key="units.code", index=True, max_length=64)
     campaign_id: str | None = Field(default=None, foreign_key="campaigns.id", max_length=64)
-    value: Decimal = _money()
-    baseline: Decimal | None = _money(nullable=True)
-    growth_pct: Decimal | None = _money(nullable=True)
+    value: Decimal = money_field()
+    baseline: Decimal | None = money_field(nullable=True)
+    growth_pct: Decimal | None = money_field(nullable=True)
     note: str | None = None
-    updated_at: datetime = _ts()
+    updated_at: datetime = timestamp_field()

@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from diaodu_platform.app import ServiceSpec, create_service_app
 from diaodu_platform.settings import ServiceSettings
 from registry.adapters.tables import metadata, platform
-from registry.entrypoints.api import router
-from registry.entrypoints.imports_api import router as imports_router
+from registry.entrypoints.api import routers
+from registry.entrypoints.consumers import SUBSCRIPTIONS
 from registry.events import CATALOG
+from registry.service_layer.unit_of_work import RegistryUnitOfWork
 
 SPEC = ServiceSpec(
     name="registry",
@@ -20,7 +21,9 @@ SPEC = ServiceSpec(
     catalog=CATALOG,
     metadata=metadata,
     tables=platform,
-    routers=[router, imports_router],
+    routers=routers,
+    subscriptions=SUBSCRIPTIONS,
+    unit_of_work=RegistryUnitOfWork,
 )
 
 

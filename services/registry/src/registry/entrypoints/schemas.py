@@ -1,18 +1,23 @@
-"""Request and response bodies of the registry API."""
+"""Request bodies of the registry API: each checks a request and turns it into the handler's command.
+
+The answers are the read models of service_layer/read_models.py. `validate_row` holds a spreadsheet
+row to the very same constraints as the request it stands for (the import, service_layer/imports.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from diaodu_platform.types import Money, NonNegativeMoney
+from registry.domain.imports.checks import Invalid
+from registry.domain.imports.vocabulary import Kind
 from registry.domain.model import (
     BuildType,
-    ConstructionStatus,
     KeyLevel,
     Metric,
     ProcedureItem,
@@ -21,18 +26,9 @@ from registry.domain.model import (
     TargetScope,
     UnitKind,
 )
-from registry.events import Procedure, ProjectSnapshot
+from registry.service_layer import commands as c
+from registry.service_layer.read_models import Code, Name
 
-Code = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9_.\-]+$",
-        description="Stable code: letters, digits, _ . -",
-    ),
-]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 Period = Annotated[
     str,
     Field(
@@ -41,16 +37,6 @@ Period = Annotated[
         examples=["2023Q4"],
     ),
 ]
-T = TypeVar("T")
-
-__all__ = ["ConstructionStatus"]
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    page_size: int
 
 
 class UnitIn(BaseModel):
@@ -61,6 +47,9 @@ class UnitIn(BaseModel):
     parent_code: Code | None = None
     aliases: list[Name] = []
 
+    def command(self) -> c.RegisterUnit:
+        return c.RegisterUnit(self.code, self.name, self.kind, self.parent_code, tuple(self.aliases))
+
 
 class UnitPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -69,13 +58,8 @@ class UnitPatch(BaseModel):
     parent_code: Code | None = None
     aliases: list[Name] | None = None
 
-
-class UnitOut(BaseModel):
-    code: str
-    name: str
-    kind: str
-    parent_code: str | None
-    aliases: list[str]
+    def command(self, code: str) -> c.UpdateUnit:
+        return c.UpdateUnit(code=code, changes=self.model_dump(exclude_unset=True))
 
 
 class LeaderIn(BaseModel):
@@ -84,9 +68,8 @@ class LeaderIn(BaseModel):
     name: Name
     title: str | None = Field(default=None, max_length=200)
 
-
-class LeaderOut(LeaderIn):
-    assignments: list[AssignmentOut] = []
+    def command(self) -> c.AddLeader:
+        return c.AddLeader(self.id, self.name, self.title)
 
 
 class AssignmentIn(BaseModel):
@@ -101,13 +84,8 @@ class AssignmentIn(BaseModel):
             raise ValueError("give unit_code or project_id (or both)")
         return self
 
-
-class AssignmentOut(BaseModel):
-    id: int
-    leader_id: str
-    unit_code: str | None
-    project_id: str | None
-    role: str
+    def command(self, leader_id: str) -> c.AssignLeader:
+        return c.AssignLeader(leader_id, self.unit_code, self.project_id, self.role)
 
 
 class ProcedureIn(BaseModel):
@@ -116,6 +94,9 @@ class ProcedureIn(BaseModel):
     state: ProcedureState = ProcedureState.REQUIRED
     date: dt.date | None = None
     note: str | None = Field(default=None, max_length=500)
+
+    def line(self) -> c.ProcedureLine:
+        return c.ProcedureLine(self.item, self.state, self.date, self.note)
 
 
 class ProjectIn(BaseModel):
@@ -152,6 +133,10 @@ class ProjectIn(BaseModel):
             raise ValueError("a new project starts in planned, reserve, preliminary or construction")
         return self
 
+    def command(self) -> c.RegisterProject:
+        fields = {f: getattr(self, f) for f in type(self).model_fields}
+        return c.RegisterProject(**{**fields, "procedures": tuple(p.line() for p in self.procedures)})
+
 
 class ProjectPatch(BaseModel):
     """Attribute changes; the stage changes only through POST /projects/{id}/stage."""
@@ -177,23 +162,21 @@ class ProjectPatch(BaseModel):
     procedures: list[ProcedureIn] | None = None
     campaign_id: Code | None = None
 
+    def command(self, project_id: str) -> c.UpdateProject:
+        given = self.model_fields_set
+        changes = {f: getattr(self, f) for f in type(self).model_fields if f in given}
+        if "procedures" in changes:  # `null` clears the list
+            changes["procedures"] = tuple(p.line() for p in self.procedures or [])
+        return c.UpdateProject(project_id=project_id, changes=changes)
+
 
 class StageChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     stage: Stage
     reason: str | None = Field(default=None, max_length=1000)
 
-
-class StageChangeOut(BaseModel):
-    from_stage: str
-    to_stage: str
-    reason: str | None
-    changed_by: str
-    changed_at: str
-
-
-class ProjectOut(ProjectSnapshot):
-    history: list[StageChangeOut] | None = None
+    def command(self, project_id: str) -> c.ChangeStage:
+        return c.ChangeStage(project_id, self.stage, self.reason)
 
 
 class CampaignIn(BaseModel):
@@ -210,9 +193,8 @@ class CampaignIn(BaseModel):
             raise ValueError("end_date must not be before start_date")
         return self
 
-
-class CampaignOut(CampaignIn):
-    pass
+    def command(self) -> c.CreateCampaign:
+        return c.CreateCampaign(self.id, self.name, self.start_date, self.end_date, self.description)
 
 
 class TargetIn(BaseModel):
@@ -243,63 +225,29 @@ class TargetIn(BaseModel):
             raise ValueError("value must not be negative")
         return self
 
+    def command(self) -> c.SetTarget:
+        return c.SetTarget(**{f: getattr(self, f) for f in type(self).model_fields})
+
 
 class TargetsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     targets: list[TargetIn] = Field(min_length=1, max_length=5000)
 
-
-class TargetOut(BaseModel):
-    id: int
-    metric: str
-    period: str
-    scope: str
-    unit_code: str | None
-    campaign_id: str | None
-    value: Money
-    baseline: Money | None
-    growth_pct: Money | None
-    note: str | None
+    def command(self) -> c.UpsertTargets:
+        return c.UpsertTargets(tuple(t.command() for t in self.targets))
 
 
-class TargetsUpsertOut(BaseModel):
-    created: int
-    updated: int
-    unchanged: int
-    targets: list[TargetOut]
+_ROW_MODELS: dict[Kind, type[BaseModel]] = {
+    Kind.CAMPAIGNS: CampaignIn,
+    Kind.UNITS: UnitIn,
+    Kind.PROJECTS: ProjectIn,
+    Kind.TARGETS: TargetIn,
+}
 
 
-class CoverageOut(BaseModel):
-    metric: str
-    period: str
-    regional_target: Money | None
-    unit_sum: Money
-    unit_count: int
-    coverage: Decimal | None
-    gap: Money | None
-    flag: str
-    severity: str
-
-
-class BandOut(BaseModel):
-    band: str
-    count: int
-    target: int | None
-    met: bool | None
-
-
-class ReserveHealthOut(BaseModel):
-    year: int
-    unit_code: str | None
-    reserve_total: Money
-    planned_investment: Money
-    planned_investment_source: str
-    multiple: Decimal | None
-    required_multiple: Decimal
-    healthy: bool
-    project_count: int
-    bands: list[BandOut]
-
-
-LeaderOut.model_rebuild()
-__all__ += ["Procedure"]
+def validate_row(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
+    """A spreadsheet row's fields as the request for the same command would give them, or `Invalid`."""
+    try:
+        return _ROW_MODELS[kind].model_validate(data).model_dump()
+    except ValidationError as exc:
+        raise Invalid([(tuple(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]) from exc

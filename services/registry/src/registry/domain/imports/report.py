@@ -1,14 +1,14 @@
-"""The import report: every problem by sheet, row and column, the R1 coverage, and what changes."""
+"""The import report: every problem by sheet, row and column, the R1 coverage, and what changes.
+
+Plain data: the service layer answers it as the `ImportReport` read model (service_layer/read_models.py).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-
-from pydantic import BaseModel, Field
-
-from diaodu_platform.types import Money
 
 
 class Severity(StrEnum):
@@ -17,39 +17,42 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-class Issue(BaseModel):
+@dataclass
+class Issue:
     """One problem, located as a clerk finds it in the spreadsheet (row 1 is the header)."""
 
     severity: Severity
-    code: str = Field(description="machine-readable kind, e.g. unknown_unit, bad_number, r1_under_allocated")
+    code: str  # machine-readable kind, e.g. unknown_unit, bad_number, r1_under_allocated
     message: str
     sheet: str
     row: int | None = None
-    column: str | None = Field(default=None, description="the column header as written in the file")
+    column: str | None = None  # the column header as written in the file
     value: str | None = None
-    suggestions: list[str] = []
-    related_rows: list[int] = []
+    suggestions: list[str] = field(default_factory=list)
+    related_rows: list[int] = field(default_factory=list)
 
 
-class CoverageRow(BaseModel):
+@dataclass
+class CoverageRow:
     """R1 目标分解 of one campaign, metric and period, with the rows that hold its numbers."""
 
     campaign_id: str | None
     metric: str
     metric_label: str
     period: str
-    regional_target: Money | None
-    unit_sum: Money
+    regional_target: Decimal | None
+    unit_sum: Decimal
     unit_count: int
     coverage: Decimal | None
-    gap: Money | None
+    gap: Decimal | None
     flag: str
     severity: str
     regional_row: int | None
     unit_rows: list[int]
 
 
-class SheetSummary(BaseModel):
+@dataclass
+class SheetSummary:
     """What the import does (dry run) or did (commit) with one sheet."""
 
     kind: str
@@ -60,16 +63,17 @@ class SheetSummary(BaseModel):
     unchanged: int = 0
 
 
-class ImportReport(BaseModel):
+@dataclass
+class ImportReport:
     kind: str
     filename: str
     dry_run: bool
     committed: bool = False
     error_count: int = 0
     warning_count: int = 0
-    sheets: list[SheetSummary] = []
-    issues: list[Issue] = []
-    coverage: list[CoverageRow] = []
+    sheets: list[SheetSummary] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    coverage: list[CoverageRow] = field(default_factory=list)
 
     def add(self, issue: Issue) -> None:
         self.issues.append(issue)

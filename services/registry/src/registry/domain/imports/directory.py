@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from registry.imports.vocabulary import norm
+from registry.domain.imports.vocabulary import norm
 
 
 @dataclass

@@ -6,21 +6,23 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
-from diaodu_platform.auth import CurrentPrincipal, Principal, Role, require_roles
+from diaodu_platform.auth import Admin, CurrentPrincipal
 from diaodu_platform.errors import Problem
-from registry.imports.reader import FileError
-from registry.imports.report import ImportReport
-from registry.imports.service import run_import
-from registry.imports.templates import template_csv, template_xlsx
-from registry.imports.vocabulary import SHEET_NAMES, Kind
+from diaodu_platform.http import Now
+from diaodu_platform.xlsx import XLSX
+from registry.adapters.spreadsheets import FileError, template_csv, template_xlsx
+from registry.domain.imports.vocabulary import SHEET_NAMES, Kind
+from registry.entrypoints.deps import NewUow
+from registry.entrypoints.schemas import validate_row
+from registry.service_layer.commands import ImportFile
+from registry.service_layer.imports import run_import
+from registry.service_layer.read_models import ImportReport
 
 router = APIRouter(tags=["imports"])
-Admin = Annotated[Principal, require_roles(Role.admin)]
 MAX_BYTES = 10 * 1024 * 1024
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportKind(StrEnum):
@@ -43,8 +45,9 @@ class TemplateFormat(StrEnum):
 )
 async def import_file(
     kind: ImportKind,
-    request: Request,
     principal: Admin,
+    now: Now,
+    new_uow: NewUow,
     file: Annotated[
         UploadFile, File(description="CSV (UTF-8, BOM optional) or XLSX, Chinese or English headers")
     ],
@@ -54,16 +57,9 @@ async def import_file(
     content = await file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
         raise Problem(413, "File too large", f"at most {MAX_BYTES // 1024 // 1024} MB per import")
+    cmd = ImportFile(kind=kind, filename=file.filename or "upload", content=content, dry_run=dry_run)
     try:
-        report = await run_import(
-            engine=request.app.state.engine,
-            outbox=request.app.state.outbox,
-            principal=principal,
-            kind=kind,
-            filename=file.filename or "upload",
-            content=content,
-            dry_run=dry_run,
-        )
+        report = await run_import(uow=new_uow(), cmd=cmd, now=now, principal=principal, validate=validate_row)
     except FileError as exc:
         raise Problem(
             422,
@@ -73,20 +69,25 @@ async def import_file(
             errors=[{"field": "file", "message": str(exc)}],
         ) from exc
     if not dry_run and not report.committed:
-        raise Problem(
-            422,
-            "Import refused",
-            f"{report.error_count} error(s) in {report.filename}; nothing was saved. Correct the rows listed "
-            "in `issues` (severity error) and import again; warnings do not block.",
-            type_="/problems/import",
-            errors=[
-                {"field": f"{i.sheet} row {i.row} {i.column or ''}".strip(), "message": i.message}
-                for i in report.issues
-                if i.severity == "error"
-            ],
-            **report.model_dump(mode="json"),
-        )
+        raise _refused(report)
     return report
+
+
+def _refused(report: ImportReport) -> Problem:
+    """The commit refused: every error, by row, beside the whole report."""
+    return Problem(
+        422,
+        "Import refused",
+        f"{report.error_count} error(s) in {report.filename}; nothing was saved. Correct the rows listed "
+        "in `issues` (severity error) and import again; warnings do not block.",
+        type_="/problems/import",
+        errors=[
+            {"field": f"{i.sheet} row {i.row} {i.column or ''}".strip(), "message": i.message}
+            for i in report.issues
+            if i.severity == "error"
+        ],
+        **report.model_dump(mode="json"),
+    )
 
 
 @router.get(

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from registry.domain.imports.vocabulary import BOOLEANS, norm
 from registry.domain.model import is_count, is_rate
-from registry.imports.vocabulary import BOOLEANS, norm
 
 WAN_PER_YI = Decimal(10_000)  # 1 亿元 = 10,000 万元 (SPEC §3)
 _CENTS = Decimal("0.01")

@@ -1,6 +1,6 @@
 """Load the demo data set (data/seeds) through the HTTP import endpoint, as an office would.
 
-    python -m registry.imports.seed --url http://127.0.0.1:8001 [--token JWT] [--data-dir data/seeds]
+    python -m registry.entrypoints.seed --url http://127.0.0.1:8001 [--token JWT] [--data-dir data/seeds]
 
 Each file is dry-run first and its report printed; then it is committed. The Yangcheng targets as
 written name 麟河镇, which is not a registered unit: the dry run reports it (蟒河镇 suggested) and
@@ -148,7 +148,7 @@ def load_seeds(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m registry.imports.seed", description=__doc__.split("\n")[0]
+        prog="python -m registry.entrypoints.seed", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--url", default="http://127.0.0.1:8001", help="the registry's base URL")
     parser.add_argument(

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from registry.domain.imports.report import CoverageRow, ImportReport, Issue, Severity
+from registry.domain.imports.sheets import Sheet
+from registry.domain.imports.target_rows import TargetRows
+from registry.domain.imports.values import WAN_PER_YI, text
+from registry.domain.imports.vocabulary import metric_label
 from registry.domain.model import is_count
 from registry.domain.targets import CoverageLine, TargetLine, coverage_report
-from registry.imports.reader import Sheet
-from registry.imports.report import CoverageRow, ImportReport, Issue, Severity
-from registry.imports.target_rows import TargetRows
-from registry.imports.values import WAN_PER_YI, text
-from registry.imports.vocabulary import metric_label
 
 _ISSUES = {  # flag → (issue code, severity in the report)
     "under_allocated": ("r1_under_allocated", Severity.WARNING),
@@ -36,13 +36,13 @@ class Registered:
     line: TargetLine
 
 
-def check_coverage(
-    sheet: Sheet, rows: TargetRows, registered: Iterable[Registered], report: ImportReport
-) -> list[CoverageRow]:
-    # (campaign, metric, period) → (scope, unit) → (line, row number or None if from the registry)
-    groups: dict[
-        tuple[str | None, str, str], dict[tuple[str, str | None], tuple[TargetLine, int | None]]
-    ] = {}
+# (campaign, metric, period) → (scope, unit) → (line, row number or None if from the registry)
+Groups = dict[tuple[str | None, str, str], dict[tuple[str, str | None], tuple[TargetLine, int | None]]]
+
+
+def _groups(rows: TargetRows, registered: Iterable[Registered]) -> Groups:
+    """The file's targets over the registered ones, grouped as R1 compares them."""
+    groups: Groups = {}
     for checked in rows.checked:
         t = checked.data
         groups.setdefault((t.campaign_id, str(t.metric), t.period), {})
@@ -65,6 +65,14 @@ def check_coverage(
             line,
             checked.row.number,
         )
+    return groups
+
+
+def check_coverage(
+    sheet: Sheet, rows: TargetRows, registered: Iterable[Registered], report: ImportReport
+) -> list[CoverageRow]:
+    """R1 of every (campaign, metric, period) the sheet has targets for; a mismatch is reported."""
+    groups = _groups(rows, registered)
     out: list[CoverageRow] = []
     for (campaign, metric, period), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0] or "", kv[0][1:])

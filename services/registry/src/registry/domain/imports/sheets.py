@@ -1,17 +1,21 @@
-"""Reading CSV (UTF-8 with or without BOM, or Excel's GB18030) and XLSX into sheets of rows."""
+"""Sheets of rows from the grids of an uploaded file: headers matched to fields, rows by their number.
+
+The file formats themselves (CSV, XLSX) are read by adapters/spreadsheets; this module sees only
+grids of cells, as (row number, cells) pairs, and the names of the sheets they came from.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry.imports.report import ImportReport
-from registry.imports.values import text
-from registry.imports.vocabulary import COLUMNS, SHEET_NAMES, Column, Kind, norm
+from registry.domain.imports.report import ImportReport
+from registry.domain.imports.values import text
+from registry.domain.imports.vocabulary import COLUMNS, SHEET_NAMES, Column, Kind, norm
 
 MAX_ROWS = 5000  # as many as one PUT /targets takes
+
+Grid = list[tuple[int, list[Any]]]  # (row number, cells) as the file numbers its rows
 
 
 class FileError(ValueError):
@@ -39,25 +43,11 @@ class Sheet:
         return next(c.header for c in COLUMNS[self.kind] if c.field == field_name)
 
 
-def is_xlsx(filename: str, content: bytes) -> bool:
-    return content[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
-
-
-def read(kind: str, filename: str, content: bytes, report: ImportReport) -> list[Sheet]:
-    """The sheets of one upload; `kind` 'workbook' reads every recognised sheet of an XLSX."""
-    if not content.strip():
-        raise FileError("the file is empty")
-    if filename.lower().endswith(".xls") or content[:4] == b"\xd0\xcf\x11\xe0":
-        raise FileError("old .xls files are not read: save the sheet as .xlsx or as CSV (UTF-8)")
-    if is_xlsx(filename, content):
-        grids = _xlsx_grids(content)
-    else:
-        if kind == "workbook":
-            raise FileError("a workbook import needs an .xlsx file with sheets 行动 / 单位 / 项目 / 目标任务")
-        grids = [("csv", _csv_grid(content, report))]
+def sheets_of(kind: str, grids: list[tuple[str, Grid]], report: ImportReport) -> list[Sheet]:
+    """The sheets of one upload; `kind` 'workbook' takes every recognised sheet of a workbook."""
     if kind == "workbook":
         sheets = [
-            _sheet(k, name, grid, report)
+            sheet_of(k, name, grid, report)
             for k in Kind
             for name, grid in grids
             if norm(name) in {norm(n) for n in SHEET_NAMES[k]}
@@ -68,43 +58,11 @@ def read(kind: str, filename: str, content: bytes, report: ImportReport) -> list
         return sheets
     wanted = {norm(n) for n in SHEET_NAMES[Kind(kind)]}
     name, grid = next(((n, g) for n, g in grids if norm(n) in wanted), grids[0])
-    return [_sheet(Kind(kind), name, grid, report)]
+    return [sheet_of(Kind(kind), name, grid, report)]
 
 
-def _csv_grid(content: bytes, report: ImportReport) -> list[tuple[int, list[Any]]]:
-    try:
-        decoded = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            decoded = content.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise FileError("the CSV is neither UTF-8 nor GB18030: save it as “CSV UTF-8”") from exc
-        report.warn(
-            "csv", "the CSV is not UTF-8; it was read as GB18030 (Excel's Chinese CSV)", code="encoding"
-        )
-    first = decoded.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
-    return [(reader.line_num, row) for row in reader]
-
-
-def _xlsx_grids(content: bytes) -> list[tuple[str, list[tuple[int, list[Any]]]]]:
-    from openpyxl import load_workbook  # imported here: only uploads of XLSX pay for it
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise FileError(f"the XLSX file cannot be opened: {exc}") from exc
-    try:
-        return [
-            (ws.title, [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)])
-            for ws in book.worksheets
-        ]
-    finally:
-        book.close()
-
-
-def _sheet(kind: Kind, name: str, grid: list[tuple[int, list[Any]]], report: ImportReport) -> Sheet:
+def sheet_of(kind: Kind, name: str, grid: Grid, report: ImportReport) -> Sheet:
+    """One sheet: its first non-empty row is the header, the rows below it the data."""
     sheet = Sheet(kind=kind, name=name)
     rows = [(n, cells) for n, cells in grid if any(text(c) for c in cells)]
     if not rows:
@@ -151,6 +109,11 @@ def _map_headers(sheet: Sheet, header_no: int, header: list[Any], report: Import
             continue
         sheet.columns[found.field] = written
         by_position[i] = found.field
+    _require_columns(sheet, header_no, report)
+    return by_position
+
+
+def _require_columns(sheet: Sheet, header_no: int, report: ImportReport) -> None:
     for column in COLUMNS[sheet.kind]:
         if column.required and column.field not in sheet.columns:
             report.error(
@@ -160,4 +123,3 @@ def _map_headers(sheet: Sheet, header_no: int, header: list[Any], report: Import
                 row=header_no,
                 column=column.header,
             )
-    return by_position

@@ -9,32 +9,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from registry.domain.imports import values as v
+from registry.domain.imports.checks import Checked, RowCheck, Validate, campaign_of, unknown_unit
+from registry.domain.imports.directory import Directory, closest
+from registry.domain.imports.drafts import TargetDraft
+from registry.domain.imports.report import ImportReport
+from registry.domain.imports.sheets import Sheet
+from registry.domain.imports.vocabulary import REGION_WORDS, Kind, lookup_metric, metric_words, norm
 from registry.domain.model import Metric, TargetScope
 from registry.domain.targets import effective_value
-from registry.entrypoints import schemas as s
-from registry.imports import values as v
-from registry.imports.directory import Directory, closest
-from registry.imports.reader import Sheet
-from registry.imports.report import ImportReport
-from registry.imports.rows import Checked, RowCheck, campaign_of, unknown_unit
-from registry.imports.vocabulary import REGION_WORDS, lookup_metric, metric_words, norm
 
 
 @dataclass
 class TargetRows:
     """The checked targets, and the rows left out for an unknown unit (their other cells were fine)."""
 
-    checked: list[Checked[s.TargetIn]]
+    checked: list[Checked[TargetDraft]]
     failed: dict[tuple[str, str, str | None], list[int]]  # (metric, period, campaign) → rows with errors
 
 
-def check_targets(sheet: Sheet, directory: Directory, report: ImportReport) -> TargetRows:
-    out: list[Checked[s.TargetIn]] = []
+def check_targets(
+    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate | None = None
+) -> TargetRows:
+    out: list[Checked[TargetDraft]] = []
     seen: dict[tuple[Any, ...], int] = {}
     failed: dict[tuple[str, str, str | None], list[int]] = {}
     unknown: list[tuple[RowCheck, tuple[str, str, str | None]]] = []
     for row in sheet.rows:
-        c = RowCheck(sheet, row, report)
+        c = RowCheck(sheet, row, report, validate)
         metric = _metric(c)
         period = c.cell("period", v.period)
         campaign = campaign_of(c, directory)
@@ -63,8 +65,17 @@ def check_targets(sheet: Sheet, directory: Directory, report: ImportReport) -> T
             continue
         seen[key] = row.number
         out.append(Checked(row, target))
-    # An unknown name most likely stands for a unit missing from the same lists: rank the close
-    # names by how many of the unknown name's (metric, period) lists they are absent from.
+    _report_unknown_units(out, unknown, directory)
+    return TargetRows(out, failed)
+
+
+def _report_unknown_units(
+    out: list[Checked[TargetDraft]],
+    unknown: list[tuple[RowCheck, tuple[str, str, str | None]]],
+    directory: Directory,
+) -> None:
+    """An unknown name most likely stands for a unit missing from the same lists: rank the close
+    names by how many of the unknown name's (metric, period) lists they are absent from."""
     present: dict[tuple[str, str, str | None], set[str]] = {}
     for t in out:
         present.setdefault((str(t.data.metric), t.data.period, t.data.campaign_id), set()).add(
@@ -77,7 +88,6 @@ def check_targets(sheet: Sheet, directory: Directory, report: ImportReport) -> T
         groups = groups_of[norm(v.text(c.raw("unit")))]
         weight = {code: sum(code not in present.get(g, set()) for g in groups) for code in directory.units}
         unknown_unit(c, "unit", directory, weight)
-    return TargetRows(out, failed)
 
 
 def _metric(c: RowCheck) -> Metric | None:
@@ -100,7 +110,7 @@ def _metric(c: RowCheck) -> Metric | None:
 
 def _target(
     c: RowCheck, metric: Metric, period: str, unit: str | None, campaign: str | None
-) -> s.TargetIn | None:
+) -> TargetDraft | None:
     measure = c.cell("measure", v.measure)
     value = c.cell("value", v.metric_value, metric, measure)
     baseline = c.cell("baseline", v.metric_value, metric, measure)
@@ -138,8 +148,9 @@ def _target(
                 f"目标值 {value} differs from 基数 × (1 + {growth}%) = {derived}; the 目标值 is stored",
                 code="growth_mismatch",
             )
-    return c.model(
-        s.TargetIn,
+    return c.draft(
+        lambda f: TargetDraft(**f),
+        Kind.TARGETS,
         {
             "metric": metric,
             "period": period,

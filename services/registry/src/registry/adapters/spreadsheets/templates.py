@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from registry.imports.vocabulary import COLUMNS, METRIC_LABELS, SHEET_NAMES, Kind
+from registry.domain.imports.vocabulary import COLUMNS, METRIC_LABELS, SHEET_NAMES, Kind
 
 EXAMPLES: dict[Kind, dict[str, str]] = {
     Kind.CAMPAIGNS: {
