@@ -18,8 +18,8 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from diaodu_testkit.harness import TestRuntime, namespace, start_service, wait_until
 from diaodu_platform.topology import REPO_ROOT, SERVICES
+from diaodu_testkit.harness import TestRuntime, namespace, start_service, wait_until
 from ops.alerts import generate as alerts_generate
 from ops.alerts.rules import GROUPS
 from ops.dashboards import generate as dashboards_generate
@@ -158,9 +158,8 @@ async def test_every_metric_a_dashboard_or_alert_queries_is_exported(
             for service in needed_by:
                 if metric not in exported[service].series:
                     missing.setdefault(f"{metric} (from {service})", set()).add(where)
-    assert not missing, "queried but not exported (register them in diaodu_platform.metrics, docs/operations.md):\n" + "\n".join(
-        f"  {m}: {', '.join(sorted(w))}" for m, w in sorted(missing.items())
-    )
+    hint = "queried but not exported (register them in diaodu_platform.metrics, docs/operations.md):\n"
+    assert not missing, hint + "\n".join(f"  {m}: {', '.join(sorted(w))}" for m, w in sorted(missing.items()))
 
 
 async def test_label_matchers_name_labels_the_series_carry(exported: dict[str, Exposition]) -> None:
