@@ -3,17 +3,12 @@ feed that publishes registry events as the registry would, and a reader of the p
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
+from progress_testkit import Published, RegistryFeed, start_progress
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from progress_testkit import Published, RegistryFeed, start_progress  # noqa: E402
-
-from diaodu_testkit.harness import ServiceHarness, TestRuntime  # noqa: E402
+from diaodu_testkit.harness import ServiceHarness, TestRuntime
 
 
 @pytest.fixture(scope="module")

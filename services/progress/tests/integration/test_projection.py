@@ -24,8 +24,11 @@ from diaodu_testkit.harness import (
     wait_until,
 )
 from progress.adapters.tables import campaigns, projects, targets, units
-from progress.service_layer.projection import HANDLERS
+from progress.entrypoints.consumers import SUBSCRIPTIONS
 from registry.entrypoints.main import create_app as create_registry
+
+# The live consumer's map from event type to projection handler, to replay events by hand.
+HANDLERS = {t: h for sub in SUBSCRIPTIONS for t, h in sub.by_ce_type().items()}
 
 
 @pytest.fixture(scope="module")

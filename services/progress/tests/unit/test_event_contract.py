@@ -11,9 +11,12 @@ import pytest
 from diaodu_platform.asyncapi import asyncapi_document, event_schema
 from diaodu_platform.settings import ServiceSettings
 from diaodu_platform.types import SHANGHAI
+from progress.domain.model import ConstructionStatus, FlagRule, Month
+from progress.domain.validation import Flag
 from progress.entrypoints.main import SPEC, create_app
-from progress.events import ReportSubmitted
-from progress.service_layer.reports import report_event_data
+from progress.events import Procedure, ReportRevised, ReportSubmitted
+from progress.service_layer.commands import SubmitReport
+from progress.service_layer.revisions import Revision, report_event, report_row
 
 REPORT = {
     "report_id",
@@ -97,32 +100,52 @@ def test_openapi_and_asyncapi_documents_build() -> None:
     assert doc["channels"]
 
 
+def _revision(full: bool, reason: str | None) -> tuple[Revision, SubmitReport]:
+    cmd = SubmitReport(
+        project_id="p-1",
+        month="2027-03",
+        investment_month=Decimal("120.50"),
+        investment_ytd=Decimal("300.5"),
+        investment_cumulative=Decimal("12000"),
+        construction_status=ConstructionStatus.STARTED,
+        actual_start_date=date(2027, 3, 2) if full else None,
+        procedures=(Procedure(item="land", state="done", date=date(2027, 1, 5)),) if full else (),
+        stats_registered=full,
+        stats_registered_on=date(2027, 3, 20) if full else None,
+        signed_amount=Decimal("5000.25") if full else None,
+        funds_in_place=Decimal("0") if full else None,
+        narrative="主体封顶" if full else None,
+        attachments=("https://x/1.jpg",) if full else (),
+    )
+    rev = Revision(
+        report_id="r-1",
+        revision=2,
+        project_id="p-1",
+        unit_code="u-1",
+        month=Month(2027, 3),
+        flags=[Flag(FlagRule.OVER_BUDGET, "超概算", {})] if full else [],
+        late=not full,
+        reason=reason,
+        now=datetime(2027, 3, 28, 9, 30, 15, 123456, tzinfo=SHANGHAI),
+        by="clerk",
+    )
+    return rev, cmd
+
+
+@pytest.mark.parametrize("reason", [None, "统计口径更正"])
 @pytest.mark.parametrize("full", [True, False])
-def test_the_hot_paths_event_data_is_what_the_event_class_serializes(full: bool) -> None:
-    row = {
-        "report_id": "r-1",
-        "project_id": "p-1",
-        "unit_code": "u-1",
-        "month": "2027-03",
-        "revision": 2,
-        "investment_month": Decimal("120.50"),
-        "investment_ytd": Decimal("300.5"),
-        "investment_cumulative": Decimal("12000"),
-        "construction_status": "started",
-        "actual_start_date": date(2027, 3, 2) if full else None,
-        "stats_registered": full,
-        "stats_registered_on": date(2027, 3, 20) if full else None,
-        "signed_amount": Decimal("5000.25") if full else None,
-        "funds_in_place": Decimal("0") if full else None,
-        "narrative": "主体封顶" if full else None,
-        "attachments": ["https://x/1.jpg"] if full else [],
-        "submitted_at": datetime(2027, 3, 28, 9, 30, 15, 123456, tzinfo=SHANGHAI),
-        "submitted_by": "clerk",
-        "late": not full,
-        "flags": ["over_budget"] if full else [],
-    }
-    procedures = [{"item": "land", "state": "done", "date": "2027-01-05"}] if full else []
-    fast = report_event_data(row, procedures)
-    slow = ReportSubmitted.model_validate({**row, "procedures": procedures}).model_dump(mode="json")
-    assert fast == slow
-    assert list(ReportSubmitted.model_validate(fast).model_dump(mode="json")) == list(slow)
+def test_the_hot_paths_event_is_what_the_event_class_validates_from_the_stored_row(
+    full: bool, reason: str | None
+) -> None:
+    """The hot path builds its event without validation: its JSON is the validated event's."""
+    rev, cmd = _revision(full, reason)
+    row = {k: v for k, v in report_row(rev, cmd).items() if k != "reason"}
+    event_class = ReportSubmitted if reason is None else ReportRevised
+    if reason is not None:
+        row.update(reason=reason, previous_revision=1)
+    fast = report_event(rev, cmd)
+    assert type(fast) is event_class
+    slow = event_class.model_validate(row).model_dump(mode="json")
+    assert fast.model_dump(mode="json") == slow
+    again = event_class.model_validate(fast.model_dump(mode="json")).model_dump(mode="json")
+    assert list(again) == list(slow)  # the same keys in the same order

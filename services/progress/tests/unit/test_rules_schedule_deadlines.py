@@ -18,9 +18,8 @@ from progress.domain.deadlines import (
     reminder_date,
 )
 from progress.domain.model import Month
-from progress.domain.policy import Policy, ScheduleCurve
+from progress.domain.policy import Policy, ScheduleCurve, policy_from_data, policy_to_data
 from progress.domain.schedule import actual_share, campaign_share, expected_share, gap_points
-from progress.service_layer.policy import policy_from_data, policy_to_data
 
 D = Decimal
 MILESTONE = Policy(schedule_curve=ScheduleCurve.MILESTONE)

@@ -1,35 +1,39 @@
-"""SQL of the report hot path, on the asyncpg driver: one read for everything R4 needs, one write.
+"""The reports of the R4 hot path, on the asyncpg connection under the unit of work: one read for
+everything R4 needs, one write.
 
 The write puts the report row, its anomalies, their outbox rows and the Idempotency-Key record in
-one `WITH ... INSERT` statement. A single statement is atomic on its own, so a submission needs no
-BEGIN/COMMIT round trips and still commits the state and its events together, or nothing.
-A submission is therefore two round trips; SQLAlchemy's statement compilation (a DML CTE is not
-cacheable) would cost more than the database work, which is why this path speaks to asyncpg.
+one `WITH ... INSERT` statement. A single statement is atomic on its own, so a submission runs in an
+atomic-statement unit of work (no BEGIN/COMMIT round trips) and still commits the state and its
+events together, or nothing. SQLAlchemy's statement compilation (a DML CTE is not cacheable) would
+cost more than the database work, which is why this path speaks to asyncpg.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import JSONB
 
-from diaodu_platform.events import Envelope
+from diaodu_platform.events import Envelope, Event
+from diaodu_platform.idempotency import IdempotencyRequest, Stored
+from diaodu_platform.outbox import Outbox
 from progress.adapters.tables import anomalies, platform, reports
+from progress.domain.model import Month
+from progress.domain.policy import Policy, policy_from_data
+from progress.domain.validation import History
 
 # The project, the policy, this month's report, the latest earlier report of the year, every earlier
-# month (for the median) and whether the Idempotency-Key was used: one round trip.
+# month (for the median) and whether the Idempotency-Key was used: one round trip. The policy comes
+# as text, so that its parsed form is cached by its text.
 CONTEXT = """
 SELECT p.unit_code, p.total_investment,
-       (SELECT data FROM progress_policy WHERE id = 1) AS policy,
+       (SELECT data::text FROM progress_policy WHERE id = 1) AS policy,
        (SELECT true FROM idempotency_keys k WHERE k.principal = $4 AND k.key = $5) AS key_used,
        cur.report_id AS current_report_id, cur.revision AS current_revision,
        prev.month AS earlier_month, prev.investment_ytd AS earlier_ytd,
@@ -51,22 +55,45 @@ WHERE p.id = $1
 REPORT_HEAD = "SELECT project_id, month FROM reports WHERE report_id = $1 LIMIT 1"
 
 
-async def read_context(
-    conn: asyncpg.Connection,
-    *,
-    project_id: str,
-    month: str,
-    year_start: str,
-    principal: str | None = None,
-    key: str | None = None,
-) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(CONTEXT, project_id, month, year_start, principal, key)
-    return row
+class KeyAlreadyUsed(Exception):
+    """A concurrent request with the same Idempotency-Key stored its answer first."""
 
 
-async def report_head(conn: asyncpg.Connection, report_id: str) -> asyncpg.Record | None:
-    row: asyncpg.Record | None = await conn.fetchrow(REPORT_HEAD, report_id)
-    return row
+class RevisionTaken(Exception):
+    """A concurrent submission stored this revision of the project's month first."""
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What R4 needs to judge a report of one project and month."""
+
+    unit_code: str
+    policy: Policy
+    history: History
+    key_used: bool = False
+    current_report_id: str | None = None
+    current_revision: int | None = None
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_policy(text: str | None) -> Policy:
+    return policy_from_data(json.loads(text) if text else None)
+
+
+def _context(row: asyncpg.Record) -> ReportContext:
+    return ReportContext(
+        unit_code=row["unit_code"],
+        policy=_parsed_policy(row["policy"]),
+        history=History(
+            total_investment=row["total_investment"],
+            earlier_month=Month.parse(row["earlier_month"]) if row["earlier_month"] else None,
+            earlier_ytd=row["earlier_ytd"],
+            earlier_months=tuple(row["earlier_months"] or ()),
+        ),
+        key_used=bool(row["key_used"]),
+        current_report_id=row["current_report_id"],
+        current_revision=row["current_revision"],
+    )
 
 
 def outbox_rows(topic: str, envelopes: list[Envelope]) -> list[dict[str, Any]]:
@@ -129,44 +156,51 @@ async def write_report(
     await conn.execute(_write_sql(tuple(shape)), *args)
 
 
-async def _reset(conn: asyncpg.Connection) -> None:
-    """Between requests the hot path leaves no session state behind; only an open transaction would
-    need undoing (asyncpg's default reset costs a round trip per request)."""
-    if conn.is_in_transaction():
-        await conn.execute("ROLLBACK")
+class ReportStore:
+    """The report revisions of the unit of work, read and written on its asyncpg connection."""
 
+    def __init__(self, driver: Callable[[], Awaitable[asyncpg.Connection]], outbox: Outbox) -> None:
+        self._driver = driver
+        self._outbox = outbox
 
-_pool_lock = asyncio.Lock()
+    async def head(self, report_id: str) -> tuple[str, Month] | None:
+        """The project and month of a report, or None when there is no such report."""
+        row = await (await self._driver()).fetchrow(REPORT_HEAD, report_id)
+        return None if row is None else (row["project_id"], Month.parse(row["month"]))
 
+    async def context(
+        self, project_id: str, month: Month, idem: IdempotencyRequest | None = None
+    ) -> ReportContext | None:
+        """None when the project is not registered (not projected from the registry)."""
+        row = await (await self._driver()).fetchrow(
+            CONTEXT,
+            project_id,
+            str(month),
+            str(month.year_start),
+            idem.principal if idem else None,
+            idem.key if idem else None,
+        )
+        return None if row is None else _context(row)
 
-async def report_pool(app: FastAPI) -> asyncpg.Pool:
-    """The hot path's own asyncpg pool, in autocommit, created on first use."""
-    pool: asyncpg.Pool | None = getattr(app.state, "report_pool", None)
-    if pool is None:
-        async with _pool_lock:
-            pool = getattr(app.state, "report_pool", None)
-            if pool is None:
-                s = app.state.settings
-                pool = await asyncpg.create_pool(
-                    s.asyncpg_dsn, min_size=1, max_size=s.db_pool_size, reset=_reset
-                )
-                app.state.report_pool = pool
-    return pool
-
-
-@asynccontextmanager
-async def driver(app: FastAPI) -> AsyncIterator[asyncpg.Connection]:
-    """A connection of the hot path's pool (a dead one is replaced by the pool on its next use)."""
-    async with (await report_pool(app)).acquire() as conn:
-        yield conn
-
-
-async def close_report_pool(app: FastAPI) -> None:
-    """Background task of the service: closes the hot path's pool when the service stops."""
-    try:
-        await asyncio.Event().wait()
-    finally:
-        pool = getattr(app.state, "report_pool", None)
-        if pool is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(pool.close(), 5)
+    async def add(
+        self,
+        *,
+        report: dict[str, Any],
+        anomaly_rows: list[dict[str, Any]],
+        events: Sequence[Event],
+        key: tuple[IdempotencyRequest, Stored] | None = None,
+    ) -> None:
+        """The revision, its anomalies, their events and the key record, in one statement (R4, §5)."""
+        outbox = outbox_rows(self._outbox.topic, [self._outbox.envelope(e) for e in events])
+        try:
+            await write_report(
+                await self._driver(),
+                report=report,
+                anomaly_rows=anomaly_rows,
+                outbox=outbox,
+                idempotency=key[0].row(key[1]) if key is not None else None,
+            )
+        except asyncpg.UniqueViolationError as exc:
+            if key is not None and exc.constraint_name == "pk_idempotency_keys":
+                raise KeyAlreadyUsed from exc
+            raise RevisionTaken from exc

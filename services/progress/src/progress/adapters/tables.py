@@ -1,5 +1,6 @@
 """The progress service's tables: its projection of the registry, reports and their revisions,
-anomalies, unit returns, deadline facts and the last light of each subject.
+anomalies, unit returns, deadline facts and the last light of each subject. Every timestamp is set
+by its writer (from the service's clock or the event's time), never by a wall-clock default.
 
 The projection has no foreign keys: units and projects arrive on different partitions, so a
 project may be projected before its unit.
@@ -11,11 +12,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Numeric, Table, UniqueConstraint
+from sqlalchemy import Column, Index, Table, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from diaodu_platform.columns import json_list_field, money_field, timestamp_field
 from diaodu_platform.db import PlatformTables
 
 
@@ -25,21 +27,6 @@ class ProgressModel(SQLModel, registry=registry()):
 
 metadata = ProgressModel.metadata
 platform = PlatformTables(metadata)
-
-
-def _money(nullable: bool = False) -> Any:
-    return Field(
-        default=None if nullable else Decimal(0), sa_column=Column(Numeric(16, 2), nullable=nullable)
-    )
-
-
-def _ts(nullable: bool = False) -> Any:
-    # Every writer sets its timestamps itself (from the movable clock or the event's time).
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
-
-
-def _json() -> Any:
-    return Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
 
 
 # --- projection of diaodu.registry.v1 ------------------------------------------------------------
@@ -53,8 +40,8 @@ class UnitView(ProgressModel, table=True):
     name: str = Field(max_length=200)
     kind: str = Field(max_length=20)
     parent_code: str | None = Field(default=None, max_length=64)
-    aliases: list[str] = _json()
-    updated_at: datetime = _ts()
+    aliases: list[str] = json_list_field()
+    updated_at: datetime = timestamp_field()
 
 
 class ProjectView(ProgressModel, table=True):
@@ -70,22 +57,22 @@ class ProjectView(ProgressModel, table=True):
     is_industrial: bool = False
     is_private: bool = False
     key_level: str | None = Field(default=None, max_length=20)
-    total_investment: Decimal = _money()
-    annual_plan_investment: Decimal = _money()
+    total_investment: Decimal = money_field()
+    annual_plan_investment: Decimal = money_field()
     plan_year: int
     planned_start: date | None = None
     planned_completion: date | None = None
     is_signed_project: bool = False
-    signed_amount: Decimal | None = _money(nullable=True)
-    funds_in_place: Decimal | None = _money(nullable=True)
+    signed_amount: Decimal | None = money_field(nullable=True)
+    funds_in_place: Decimal | None = money_field(nullable=True)
     stats_registered: bool = False
     stats_registered_on: date | None = None
-    procedures: list[dict[str, Any]] = _json()
+    procedures: list[dict[str, Any]] = json_list_field()
     campaign_id: str | None = Field(default=None, max_length=64)
     version: int
     # When the registry registered it (the event's time): it owes reports from then on (R5).
-    registered_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    registered_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
 
 class CampaignView(ProgressModel, table=True):
@@ -109,8 +96,8 @@ class TargetView(ProgressModel, table=True):
     scope: str = Field(max_length=10)
     unit_code: str | None = Field(default=None, max_length=64)
     campaign_id: str | None = Field(default=None, max_length=64)
-    value: Decimal = _money()
-    updated_at: datetime = _ts()
+    value: Decimal = money_field()
+    updated_at: datetime = timestamp_field()
 
 
 # --- the service's own state ---------------------------------------------------------------------
@@ -124,7 +111,7 @@ class PolicyRow(ProgressModel, table=True):
     version: int
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     updated_by: str = Field(max_length=200)
-    updated_at: datetime = _ts()
+    updated_at: datetime = timestamp_field()
 
 
 class ReportRow(ProgressModel, table=True):
@@ -140,22 +127,22 @@ class ReportRow(ProgressModel, table=True):
     project_id: str = Field(max_length=64)
     unit_code: str = Field(max_length=64)
     month: str = Field(max_length=7)
-    investment_month: Decimal = _money()
-    investment_ytd: Decimal = _money()
-    investment_cumulative: Decimal = _money()
+    investment_month: Decimal = money_field()
+    investment_ytd: Decimal = money_field()
+    investment_cumulative: Decimal = money_field()
     construction_status: str = Field(max_length=20)
     actual_start_date: date | None = None
-    procedures: list[dict[str, Any]] = _json()
+    procedures: list[dict[str, Any]] = json_list_field()
     stats_registered: bool = False
     stats_registered_on: date | None = None
-    signed_amount: Decimal | None = _money(nullable=True)
-    funds_in_place: Decimal | None = _money(nullable=True)
+    signed_amount: Decimal | None = money_field(nullable=True)
+    funds_in_place: Decimal | None = money_field(nullable=True)
     narrative: str | None = None
-    attachments: list[str] = _json()
-    flags: list[str] = _json()
+    attachments: list[str] = json_list_field()
+    flags: list[str] = json_list_field()
     late: bool = False
     reason: str | None = None
-    submitted_at: datetime = _ts()
+    submitted_at: datetime = timestamp_field()
     submitted_by: str = Field(max_length=200)
 
 
@@ -175,8 +162,8 @@ class AnomalyRow(ProgressModel, table=True):
     status: str = Field(default="open", index=True, max_length=20)
     review_note: str | None = None
     reviewed_by: str | None = Field(default=None, max_length=200)
-    reviewed_at: datetime | None = _ts(nullable=True)
-    created_at: datetime = _ts()
+    reviewed_at: datetime | None = timestamp_field(nullable=True)
+    created_at: datetime = timestamp_field()
 
 
 class UnitReturnRow(ProgressModel, table=True):
@@ -186,10 +173,10 @@ class UnitReturnRow(ProgressModel, table=True):
     unit_code: str = Field(primary_key=True, max_length=64)
     month: str = Field(primary_key=True, max_length=7)
     revision: int = Field(primary_key=True)
-    above_size_enterprises: list[dict[str, Any]] = _json()
+    above_size_enterprises: list[dict[str, Any]] = json_list_field()
     note: str | None = None
     late: bool = False
-    submitted_at: datetime = _ts()
+    submitted_at: datetime = timestamp_field()
     submitted_by: str = Field(max_length=200)
 
 
@@ -201,7 +188,7 @@ class DeadlineFact(ProgressModel, table=True):
     month: str = Field(primary_key=True, max_length=7)
     subject: str = Field(primary_key=True, max_length=64)  # unit code (reminder) or project id (overdue)
     unit_code: str = Field(max_length=64)
-    emitted_at: datetime = _ts()
+    emitted_at: datetime = timestamp_field()
 
 
 class LightState(ProgressModel, table=True):
@@ -214,9 +201,9 @@ class LightState(ProgressModel, table=True):
     unit_code: str = Field(max_length=64)
     month: str = Field(max_length=7)
     light: str = Field(max_length=10)
-    gap_points: Decimal | None = _money(nullable=True)
+    gap_points: Decimal | None = money_field(nullable=True)
     reason: str
-    updated_at: datetime = _ts()
+    updated_at: datetime = timestamp_field()
 
 
 def table(model: type[SQLModel]) -> Table:

@@ -1,10 +1,12 @@
-"""The progress policy: every number R2–R5 leave configurable, with the SPEC's defaults."""
+"""The progress policy: every number R2–R5 leave configurable, with the SPEC's defaults, and its JSON."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 
 class ScheduleCurve(StrEnum):
@@ -66,3 +68,35 @@ class Policy:
             problems.append("outlier_factor and pre_scoring_jump_factor must be above 1")
         if problems:
             raise ValueError("; ".join(problems))
+
+
+_DECIMALS = {"yellow_from_points", "red_above_points", "outlier_factor", "pre_scoring_jump_factor"}
+
+
+def policy_from_data(data: dict[str, Any] | None) -> Policy:
+    """A Policy from its stored JSON; absent keys keep their defaults."""
+    if not data:
+        return Policy()
+    known = {f.name for f in dataclasses.fields(Policy)}
+    kwargs: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+    for k in _DECIMALS & kwargs.keys():
+        kwargs[k] = Decimal(str(kwargs[k]))
+    if "milestones" in kwargs:
+        kwargs["milestones"] = tuple(Decimal(str(x)) for x in kwargs["milestones"])
+    if "schedule_curve" in kwargs:
+        kwargs["schedule_curve"] = ScheduleCurve(kwargs["schedule_curve"])
+    return Policy(**kwargs)
+
+
+def policy_to_data(policy: Policy) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(policy):
+        value = getattr(policy, f.name)
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = [str(x) for x in value]
+        elif isinstance(value, ScheduleCurve):
+            value = value.value
+        out[f.name] = value
+    return out

@@ -230,6 +230,24 @@ def flags(fig: Figures, hist: History, *, submitted_at: datetime, policy: Policy
                 {**base, "total_investment": _n(hist.total_investment), "over_by": _n(over)},
             )
         )
+    out.extend(_median_flags(fig, hist, base, submitted_at=submitted_at, policy=policy))
+    if fig.construction_status is ConstructionStatus.NOT_STARTED and fig.investment_month > _ZERO:
+        out.append(
+            Flag(
+                FlagRule.INVESTMENT_WHILE_NOT_STARTED,
+                f"{fig.investment_month} 万元 invested this month while the project is reported "
+                "not started (未开工)",
+                {**base, "construction_status": "not_started"},
+            )
+        )
+    return out
+
+
+def _median_flags(
+    fig: Figures, hist: History, base: dict[str, Any], *, submitted_at: datetime, policy: Policy
+) -> list[Flag]:
+    """The flags that measure this month against the project's median month: outlier, pre-scoring jump."""
+    out: list[Flag] = []
     positive = [m for m in hist.earlier_months if m > 0]
     med = Decimal(median(positive)) if positive else None
     if (
@@ -269,15 +287,6 @@ def flags(fig: Figures, hist: History, *, submitted_at: datetime, policy: Policy
                     "submitted_on": day.isoformat(),
                     "factor": _n(policy.pre_scoring_jump_factor),
                 },
-            )
-        )
-    if fig.construction_status is ConstructionStatus.NOT_STARTED and fig.investment_month > _ZERO:
-        out.append(
-            Flag(
-                FlagRule.INVESTMENT_WHILE_NOT_STARTED,
-                f"{fig.investment_month} 万元 invested this month while the project is reported "
-                "not started (未开工)",
-                {**base, "construction_status": "not_started"},
             )
         )
     return out

@@ -1,28 +1,18 @@
-"""Dependencies and helpers shared by the progress routes."""
+"""Route dependencies only progress has: the month parameter, the answers of a creating POST, and its
+units of work (typed as ProgressUnitOfWork, with the single-statement one of the report hot path)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncConnection
+from fastapi import Depends, Request
 
-from diaodu_platform.auth import Principal, Role, require_roles
-from diaodu_platform.db import connection_dependency
 from diaodu_platform.errors import Problem
-from diaodu_platform.idempotency import run_create
 from progress.domain.model import Month
+from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
-Conn = Annotated[AsyncConnection, Depends(connection_dependency)]
-Writer = Annotated[Principal, require_roles(Role.admin, Role.reporter)]
-Reviewer = Annotated[Principal, require_roles(Role.admin, Role.supervisor)]
-Admin = Annotated[Principal, require_roles(Role.admin)]
-PageNo = Annotated[int, Query(ge=1, description="1-based page number")]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 CREATED: dict[int | str, dict[str, Any]] = {
     201: {"description": "Created"},
     409: {"description": "Already exists (problem+json)"},
@@ -43,32 +33,16 @@ def month_param(text: str) -> str:
         ) from exc
 
 
-def clock_now(request: Request) -> datetime:
-    now: datetime = request.app.state.clock.now()
-    return now
+def _units_of_work(request: Request) -> Callable[[], ProgressUnitOfWork]:
+    factory: Callable[[], ProgressUnitOfWork] = request.app.state.new_uow
+    return factory
 
 
-async def create_once(
-    request: Request,
-    principal: Principal,
-    key: str | None,
-    body: BaseModel,
-    action: Callable[[AsyncConnection], Awaitable[BaseModel]],
-) -> JSONResponse:
-    """Run a creating command once per Idempotency-Key; a retry replays the first answer."""
+def _single_statement_units_of_work(request: Request) -> Callable[[], ProgressUnitOfWork]:
+    """R4's hot path writes everything in one statement: its unit of work sends no BEGIN/COMMIT."""
+    state = request.app.state
+    return functools.partial(ProgressUnitOfWork, state.engine, state.outbox, atomic_statement=True)
 
-    async def run(conn: AsyncConnection) -> tuple[int, Any]:
-        return 201, (await action(conn)).model_dump(mode="json")
 
-    status, response, replayed = await run_create(
-        request.app.state.engine,
-        request.app.state.tables,
-        principal=principal.sub,
-        key=key,
-        route=f"{request.method} {request.url.path}",
-        body=body.model_dump(mode="json") if key else None,
-        action=run,
-    )
-    return JSONResponse(
-        response, status_code=status, headers={"Idempotent-Replayed": "true"} if replayed else None
-    )
+ProgressUow = Annotated[Callable[[], ProgressUnitOfWork], Depends(_units_of_work)]
+SingleStatementUow = Annotated[Callable[[], ProgressUnitOfWork], Depends(_single_statement_units_of_work)]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from diaodu_platform.app import ServiceSpec, Subscription, create_service_app
+from diaodu_platform.app import ServiceSpec, create_service_app
 from diaodu_platform.scheduler import Job
 from diaodu_platform.settings import ServiceSettings
-from progress.adapters.report_store import close_report_pool
 from progress.adapters.tables import metadata, platform
-from progress.entrypoints.api import router
+from progress.entrypoints.api import routers
+from progress.entrypoints.consumers import SUBSCRIPTIONS
 from progress.events import CATALOG
 from progress.service_layer.jobs import run_deadlines, run_lights
-from progress.service_layer.projection import HANDLERS
+from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
 SPEC = ServiceSpec(
     name="progress",
@@ -24,10 +24,10 @@ SPEC = ServiceSpec(
     catalog=CATALOG,
     metadata=metadata,
     tables=platform,
-    routers=[router],
-    subscriptions=[Subscription("registry", dict(HANDLERS))],
+    routers=routers,
+    subscriptions=SUBSCRIPTIONS,
     jobs=[Job("deadlines", 60.0, run_deadlines), Job("lights", 300.0, run_lights)],
-    background=[close_report_pool],
+    unit_of_work=ProgressUnitOfWork,
 )
 
 

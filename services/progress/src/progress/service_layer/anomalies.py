@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from diaodu_platform.auth import Principal
 from diaodu_platform.errors import Problem, conflict, not_found
-from diaodu_platform.outbox import Outbox
-from progress.adapters.tables import anomalies
 from progress.domain.model import AnomalyStatus
-from progress.entrypoints import schemas as s
 from progress.events import AnomalyReviewed
+from progress.service_layer.commands import ReviewAnomaly
+from progress.service_layer.queries.anomalies import anomaly_out
+from progress.service_layer.read_models import AnomalyOut
+from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
 
 async def review_anomaly(
-    *,
-    conn: AsyncConnection,
-    outbox: Outbox,
-    principal: Principal,
-    anomaly_id: str,
-    data: s.ReviewIn,
-    now: datetime,
-) -> s.AnomalyOut:
-    """Confirm or dismiss a flagged figure, once; the review is an event (anomaly_reviewed)."""
-    if data.status is AnomalyStatus.OPEN:
+    *, uow: ProgressUnitOfWork, cmd: ReviewAnomaly, now: datetime, principal: Principal
+) -> AnomalyOut:
+    """Confirm or dismiss a flagged figure, once; the review is an event, anomaly_reviewed (R4)."""
+    if cmd.status is AnomalyStatus.OPEN:
         raise Problem(
             422,
             "Invalid review",
@@ -41,27 +32,15 @@ async def review_anomaly(
                 }
             ],
         )
-    row = (
-        await conn.execute(
-            update(anomalies)
-            .where(anomalies.c.id == anomaly_id, anomalies.c.status == AnomalyStatus.OPEN.value)
-            .values(
-                status=data.status.value, review_note=data.note, reviewed_by=principal.sub, reviewed_at=now
-            )
-            .returning(*anomalies.c)
-        )
-    ).first()
+    row = await uow.anomalies.review(
+        cmd.anomaly_id, status=cmd.status, note=cmd.note, by=principal.sub, at=now
+    )
     if row is None:
-        existing = (
-            await conn.execute(select(anomalies.c.status).where(anomalies.c.id == anomaly_id))
-        ).first()
-        if existing is None:
-            raise not_found("anomaly", anomaly_id)
-        raise conflict(
-            f"anomaly {anomaly_id} was already reviewed ({existing.status})", review_status=existing.status
-        )
-    await outbox.add(
-        conn,
+        status = await uow.anomalies.status_of(cmd.anomaly_id)
+        if status is None:
+            raise not_found("anomaly", cmd.anomaly_id)
+        raise conflict(f"anomaly {cmd.anomaly_id} was already reviewed ({status})", review_status=status)
+    uow.emit(
         AnomalyReviewed(
             anomaly_id=row.id,
             report_id=row.report_id,
@@ -69,29 +48,10 @@ async def review_anomaly(
             unit_code=row.unit_code,
             month=row.month,
             rule=row.rule,
-            status=data.status,
-            note=data.note,
+            status=cmd.status,
+            note=cmd.note,
             reviewed_by=principal.sub,
             reviewed_at=now,
-        ),
+        )
     )
     return anomaly_out(row)
-
-
-def anomaly_out(row: Any) -> s.AnomalyOut:
-    return s.AnomalyOut(
-        anomaly_id=row.id,
-        report_id=row.report_id,
-        revision=row.revision,
-        project_id=row.project_id,
-        unit_code=row.unit_code,
-        month=row.month,
-        rule=row.rule,
-        detail=row.detail,
-        figures=row.figures,
-        status=row.status,
-        review_note=row.review_note,
-        reviewed_by=row.reviewed_by,
-        reviewed_at=row.reviewed_at,
-        created_at=row.created_at,
-    )

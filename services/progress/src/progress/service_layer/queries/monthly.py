@@ -7,13 +7,13 @@ Read by the unit/region month APIs and by the lights job, so both judge alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from progress.adapters.repositories import REQUIRED_SQL
 from progress.adapters.tables import projects, reports, targets, units
 from progress.domain.deadlines import deadline, is_required
 from progress.domain.lights import (
@@ -24,7 +24,7 @@ from progress.domain.lights import (
     stats_light,
     unit_light,
 )
-from progress.domain.model import REPORTING_STAGES, LightKind, Month
+from progress.domain.model import LightKind, Month
 from progress.domain.policy import Policy
 from progress.domain.schedule import actual_share, expected_share, gap_points
 
@@ -86,9 +86,6 @@ def latest_reports(month: Month, project_ids: Any = None) -> Any:
     return stmt
 
 
-# The SQL form of domain.deadlines.is_required.
-_STAGES = ", ".join(repr(s.value) for s in sorted(REPORTING_STAGES))
-REQUIRED_SQL = f"p.stage IN ({_STAGES}) AND p.registered_at < :deadline"
 _MISSING = text(f"""
 SELECT p.unit_code, count(*) AS n FROM projects p
 WHERE {REQUIRED_SQL}
@@ -250,7 +247,3 @@ async def region_target(conn: AsyncConnection, month: Month) -> Decimal | None:
         )
     ).scalar()
     return Decimal(row) if row is not None else None
-
-
-def now_month(now: datetime) -> Month:
-    return Month.of(now.date())

@@ -1,4 +1,4 @@
-"""Helpers of the progress tests (importable from test modules: conftest puts this folder on sys.path)."""
+"""The progress service on the real PostgreSQL and broker: start it, feed it registry events, read it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import text
 
+from diaodu_platform.event_types import ce_type
 from diaodu_platform.events import Envelope, Event
-from diaodu_testkit.harness import ServiceHarness, TestRuntime, produce, start_service, wait_until
 from diaodu_platform.types import SHANGHAI
+from diaodu_testkit.harness import ServiceHarness, TestRuntime, produce, start_service, wait_until
 from progress.entrypoints.main import create_app
 from registry.events import (
     CampaignCreated,
@@ -24,7 +25,7 @@ from registry.events import (
     UnitRegistered,
 )
 
-SERVICE_DIR = Path(__file__).resolve().parents[1]
+SERVICE_DIR = Path(__file__).resolve().parents[2]
 REGISTRY_DIR = SERVICE_DIR.parent / "registry"
 # Months in the tests lie after the real date, so projects registered now owe reports for them.
 YEAR = datetime.now(SHANGHAI).year + 1
@@ -187,7 +188,7 @@ class Published:
                 for msgs in (await consumer.getmany(timeout_ms=200)).values():
                     for m in msgs:
                         env = Envelope.from_kafka(headers=m.headers, value=m.value, key=m.key)
-                        if env.type == f"diaodu.progress.{name}.v1" and all(
+                        if env.type == ce_type("progress", name) and all(
                             env.data.get(k) == v for k, v in where.items()
                         ):
                             out.append(env)

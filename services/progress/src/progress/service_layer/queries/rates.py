@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from diaodu_platform.errors import not_found
+from diaodu_platform.paging import Page
 from progress.adapters.tables import campaigns, projects, reports
 from progress.domain.model import Month
 from progress.domain.rates import ProjectState, rates
-from progress.entrypoints import schemas as s
-from progress.service_layer.monthly import latest_reports
+from progress.service_layer import read_models as rm
+from progress.service_layer.queries.monthly import latest_reports
 
 
 def project_state(p: Any, latest: Any | None, at: date) -> ProjectState:
@@ -60,15 +61,15 @@ async def states_at(
 
 def rates_out(
     states: list[ProjectState], *, scope: str, unit_code: str | None, at: date, start: date
-) -> s.RatesOut:
-    return s.RatesOut(
+) -> rm.RatesOut:
+    return rm.RatesOut(
         scope=scope,
         unit_code=unit_code,
         at=at,
         period_start=start,
         projects=len(states),
         rates=[
-            s.RateOut(
+            rm.RateOut(
                 name=r.name, label=r.label, numerator=r.numerator, denominator=r.denominator, value=r.value
             )
             for r in rates(states, period_start=start, at=at)
@@ -78,7 +79,7 @@ def rates_out(
 
 async def rates_for(
     conn: AsyncConnection, *, at: date, unit_code: str | None, campaign_id: str | None
-) -> s.RatesOut:
+) -> rm.RatesOut:
     """R6 for one unit, or the region when unit_code is None."""
     start = await period_start(conn, at=at, campaign_id=campaign_id)
     by_unit = await states_at(conn, at=at, unit_code=unit_code)
@@ -88,7 +89,7 @@ async def rates_for(
 
 async def rates_by_unit(
     conn: AsyncConnection, *, at: date, campaign_id: str | None, page: int, page_size: int
-) -> s.UnitRatesOut:
+) -> rm.UnitRatesOut:
     """R6 for the region and a page of units (by unit code)."""
     start = await period_start(conn, at=at, campaign_id=campaign_id)
     by_unit = await states_at(conn, at=at, unit_code=None)
@@ -100,9 +101,9 @@ async def rates_by_unit(
         rates_out(by_unit[c], scope="unit", unit_code=c, at=at, start=start)
         for c in codes[(page - 1) * page_size : page * page_size]
     ]
-    return s.UnitRatesOut(
+    return rm.UnitRatesOut(
         at=at,
         period_start=start,
         region=region,
-        units=s.Page(items=items, total=len(codes), page=page, page_size=page_size),
+        units=Page(items=items, total=len(codes), page=page, page_size=page_size),
     )

@@ -2,7 +2,8 @@
 
 Each handler is an idempotent upsert, so a replay from the beginning into an empty database gives
 the same state: project snapshots apply only when their `version` is newer than the one held;
-units and targets only when the event is not older than the row.
+units and targets only when the event is not older than the row. entrypoints/consumers.py maps the
+registry's event names to these handlers.
 """
 
 from __future__ import annotations
@@ -151,14 +152,3 @@ async def on_target_set(conn: AsyncConnection, env: Envelope) -> None:
             where=targets.c.updated_at <= stmt.excluded.updated_at,
         )
     )
-
-
-HANDLERS = {
-    "diaodu.registry.unit_registered.v1": on_unit_registered,
-    "diaodu.registry.unit_updated.v1": on_unit_updated,
-    "diaodu.registry.project_registered.v1": on_project_registered,
-    "diaodu.registry.project_updated.v1": on_project_snapshot,
-    "diaodu.registry.project_stage_changed.v1": on_project_stage_changed,
-    "diaodu.registry.campaign_created.v1": on_campaign_created,
-    "diaodu.registry.target_set.v1": on_target_set,
-}
