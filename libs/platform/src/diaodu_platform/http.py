@@ -34,6 +34,14 @@ def new_unit_of_work(request: Request) -> Callable[[], UnitOfWork]:
 
 
 UowFactory = Annotated[Callable[[], UnitOfWork], Depends(new_unit_of_work)]
+# A service types it as its own: Annotated[Callable[[], XUnitOfWork], Depends(new_unit_of_work)].
+
+# The answers a creating POST documents besides its model; a retry with the same Idempotency-Key
+# replays the first answer (create_once).
+CREATED: dict[int | str, dict[str, Any]] = {
+    201: {"description": "Created"},
+    422: {"description": "Invalid input (problem+json)"},
+}
 
 
 def idempotency_request(

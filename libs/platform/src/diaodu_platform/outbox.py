@@ -29,6 +29,14 @@ from diaodu_platform.migrations import OUTBOX_NOTIFY_CHANNEL
 log = get_logger(__name__)
 
 
+def outbox_rows(envelopes: Iterable[Envelope], *, topic: str) -> list[dict[str, Any]]:
+    """The outbox table's rows for envelopes bound for `topic`."""
+    return [
+        {"topic": topic, "key": env.key, "headers": env.headers(), "payload": env.value().decode()}
+        for env in envelopes
+    ]
+
+
 class Outbox:
     """Writes events into the outbox table inside the caller's transaction."""
 
@@ -46,13 +54,14 @@ class Outbox:
         await self.add_envelopes(conn, envelopes, topic=self.topic)
         return envelopes
 
+    def rows(self, events: Iterable[Event]) -> list[dict[str, Any]]:
+        """Outbox rows of events, for a hot path that inserts them in a statement of its own."""
+        return outbox_rows([self.envelope(ev) for ev in events], topic=self.topic)
+
     async def add_envelopes(
         self, conn: AsyncConnection, envelopes: Iterable[Envelope], *, topic: str
     ) -> None:
-        rows = [
-            {"topic": topic, "key": env.key, "headers": env.headers(), "payload": env.value().decode()}
-            for env in envelopes
-        ]
+        rows = outbox_rows(envelopes, topic=topic)
         if rows:
             await conn.execute(insert(self.table), rows)
 

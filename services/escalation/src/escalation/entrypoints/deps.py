@@ -32,10 +32,6 @@ def sla_policy(request: Request) -> SlaPolicy:
 
 Sla = Annotated[SlaPolicy, Depends(sla_policy)]
 
-CREATED: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Created"},
-    422: {"description": "Invalid input (problem+json)"},
-}
 XLSX_FILE: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}, "description": "an .xlsx file"}}
 COMMAND: dict[int | str, dict[str, Any]] = {
     403: {"description": "Not allowed for this role, unit or level"},

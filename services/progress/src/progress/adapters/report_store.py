@@ -20,7 +20,7 @@ import asyncpg
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import JSONB
 
-from diaodu_platform.events import Envelope, Event
+from diaodu_platform.events import Event
 from diaodu_platform.idempotency import IdempotencyRequest, Stored
 from diaodu_platform.outbox import Outbox
 from progress.adapters.tables import anomalies, platform, reports
@@ -94,14 +94,6 @@ def _context(row: asyncpg.Record) -> ReportContext:
         current_report_id=row["current_report_id"],
         current_revision=row["current_revision"],
     )
-
-
-def outbox_rows(topic: str, envelopes: list[Envelope]) -> list[dict[str, Any]]:
-    """Outbox rows as diaodu_platform.outbox.Outbox.add_envelopes writes them."""
-    return [
-        {"topic": topic, "key": e.key, "headers": e.headers(), "payload": e.value().decode()}
-        for e in envelopes
-    ]
 
 
 _JSONB = {
@@ -191,7 +183,7 @@ class ReportStore:
         key: tuple[IdempotencyRequest, Stored] | None = None,
     ) -> None:
         """The revision, its anomalies, their events and the key record, in one statement (R4, §5)."""
-        outbox = outbox_rows(self._outbox.topic, [self._outbox.envelope(e) for e in events])
+        outbox = self._outbox.rows(events)
         try:
             await write_report(
                 await self._driver(),

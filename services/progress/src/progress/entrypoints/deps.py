@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from diaodu_platform.errors import Problem
+from diaodu_platform.http import new_unit_of_work
 from progress.domain.model import Month
 from progress.service_layer.unit_of_work import ProgressUnitOfWork
 
@@ -33,16 +34,11 @@ def month_param(text: str) -> str:
         ) from exc
 
 
-def _units_of_work(request: Request) -> Callable[[], ProgressUnitOfWork]:
-    factory: Callable[[], ProgressUnitOfWork] = request.app.state.new_uow
-    return factory
-
-
 def _single_statement_units_of_work(request: Request) -> Callable[[], ProgressUnitOfWork]:
     """R4's hot path writes everything in one statement: its unit of work sends no BEGIN/COMMIT."""
     state = request.app.state
     return functools.partial(ProgressUnitOfWork, state.engine, state.outbox, atomic_statement=True)
 
 
-ProgressUow = Annotated[Callable[[], ProgressUnitOfWork], Depends(_units_of_work)]
+ProgressUow = Annotated[Callable[[], ProgressUnitOfWork], Depends(new_unit_of_work)]
 SingleStatementUow = Annotated[Callable[[], ProgressUnitOfWork], Depends(_single_statement_units_of_work)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
 
@@ -12,9 +12,3 @@ from registry.service_layer.unit_of_work import RegistryUnitOfWork
 
 # The app's unit-of-work factory (diaodu_platform.http), typed as the registry's (ServiceSpec.unit_of_work).
 NewUow = Annotated[Callable[[], RegistryUnitOfWork], Depends(new_unit_of_work)]
-
-# Besides the created model: a retry with the same Idempotency-Key replays it (diaodu_platform.http).
-CREATED: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Created"},
-    422: {"description": "Invalid input (problem+json)"},
-}

@@ -8,13 +8,13 @@ from fastapi.responses import JSONResponse
 from diaodu_platform.auth import Office, Reader
 from diaodu_platform.db import Conn
 from diaodu_platform.events import Event
-from diaodu_platform.http import Now, create_once
+from diaodu_platform.http import CREATED, Now, create_once
 from diaodu_platform.idempotency import IdempotencyKey
 from diaodu_platform.paging import Page, PageNo, PageSize
 from diaodu_platform.xlsx import XLSX
 from escalation.adapters import exports
 from escalation.entrypoints import schemas as s
-from escalation.entrypoints.deps import COMMAND, CREATED, XLSX_FILE
+from escalation.entrypoints.deps import COMMAND, XLSX_FILE
 from escalation.service_layer import notices
 from escalation.service_layer.metrics import count_facts
 from escalation.service_layer.queries import dispatch

@@ -7,13 +7,13 @@ from fastapi.responses import JSONResponse
 
 from diaodu_platform.auth import CurrentPrincipal
 from diaodu_platform.db import Conn
-from diaodu_platform.http import Now, create_once
+from diaodu_platform.http import CREATED, Now, create_once
 from diaodu_platform.idempotency import IdempotencyKey
 from diaodu_platform.paging import Page, PageNo, PageSize
 from diaodu_platform.xlsx import XLSX
 from escalation.adapters import exports
 from escalation.entrypoints import schemas as s
-from escalation.entrypoints.deps import CREATED, XLSX_FILE, Raiser
+from escalation.entrypoints.deps import XLSX_FILE, Raiser
 from escalation.service_layer import problems
 from escalation.service_layer.queries import problems as queries
 

@@ -7,9 +7,8 @@ from fastapi.responses import JSONResponse
 
 from diaodu_platform.auth import Admin, CurrentPrincipal
 from diaodu_platform.db import Conn
-from diaodu_platform.http import Now, create_once
+from diaodu_platform.http import CREATED, Now, create_once
 from diaodu_platform.idempotency import IdempotencyKey
-from registry.entrypoints.deps import CREATED
 from registry.entrypoints.schemas import CampaignIn
 from registry.service_layer import campaigns
 from registry.service_layer.queries import campaigns as queries

@@ -7,10 +7,9 @@ from fastapi.responses import JSONResponse
 
 from diaodu_platform.auth import Admin, CurrentPrincipal
 from diaodu_platform.db import Conn
-from diaodu_platform.http import Now, create_once
+from diaodu_platform.http import CREATED, Now, create_once
 from diaodu_platform.idempotency import IdempotencyKey
 from diaodu_platform.paging import Page, PageNo, PageSize
-from registry.entrypoints.deps import CREATED
 from registry.entrypoints.schemas import AssignmentIn, LeaderIn
 from registry.service_layer import leaders
 from registry.service_layer.queries import leaders as queries

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 
 from diaodu_platform.auth import CurrentPrincipal, Writer
 from diaodu_platform.db import Conn
-from diaodu_platform.http import Now, create_once
+from diaodu_platform.http import CREATED, Now, create_once
 from diaodu_platform.idempotency import IdempotencyKey
 from diaodu_platform.paging import Page, PageNo, PageSize
 from registry.domain.model import BuildType, KeyLevel, Stage
-from registry.entrypoints.deps import CREATED, NewUow
+from registry.entrypoints.deps import NewUow
 from registry.entrypoints.schemas import ProjectIn, ProjectPatch, StageChangeIn
 from registry.events import ProjectSnapshot
 from registry.service_layer import projects
