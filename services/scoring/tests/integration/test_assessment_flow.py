@@ -1,375 +1,26 @@
 """The scoring service against a real PostgreSQL and broker, with two replicas on one database.
 
-Inputs arrive as registry and progress (and escalation) events produced onto their topics; the
-expected month is the hand-computed one of tests/unit/test_monthly_assessment.py:
+Inputs arrive as registry and progress (and escalation) events produced onto their topics
+(scoring_testkit.world); the expected month is the hand-computed one of scoring_testkit.month:
 rc 79.00, bl 79.00 (tie → 入库投资率), fc 53.50, dingdian 32.50, sitou 32.50 (tie → unit code).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import pytest
+from scoring_testkit.harness import SCORING_TYPES, of, scoring_events
+from scoring_testkit.world import T_PLAN, TARGETS, World, build_world
 from sqlalchemy import func, select, text
 
-from diaodu_platform.events import Envelope, Event
-from diaodu_testkit.harness import TopicReader, produce, wait_until
 from diaodu_platform.types import SHANGHAI
-from registry.events import (
-    LeaderAssigned,
-    ProjectRegistered,
-    ProjectSnapshot,
-    ProjectUpdated,
-    TargetSet,
-    UnitRegistered,
-)
+from diaodu_testkit.harness import produce, wait_until
 
-T0 = datetime(2024, 3, 20, 10, 0, tzinfo=SHANGHAI)  # when most inputs were reported
-T_REVISION = datetime(2024, 3, 24, 10, 0, tzinfo=SHANGHAI)  # bl-1's March report is corrected
 ASSESSMENT_DAY = datetime(2024, 3, 25, 9, 0, tzinfo=SHANGHAI)
 AFTER_Q1 = datetime(2024, 4, 1, 9, 0, tzinfo=SHANGHAI)
-SCORING = "diaodu.scoring.{}.v1"
-
-UNITS = {
-    "fc": ("凤城镇", "township"),
-    "bl": ("北留镇", "township"),
-    "rc": ("润城镇", "township"),
-    "dingdian": ("町店镇", "township"),
-    "sitou": ("寺头乡", "township"),
-    "jtj": ("交通局", "department"),
-}
-TARGETS = [  # (unit or None for the region, metric, value) for 2024
-    ("fc", "signed_amount", 37500),
-    ("fc", "funds_in_place", 13000),
-    ("fc", "fixed_asset_investment", 45000),
-    ("fc", "above_size_enterprise_count", 4),
-    ("bl", "signed_amount", 10000),
-    ("bl", "funds_in_place", 2000),
-    ("bl", "fixed_asset_investment", 20000),
-    ("bl", "above_size_enterprise_count", 2),
-    ("rc", "signed_amount", 10000),
-    ("rc", "funds_in_place", 5000),
-    ("rc", "fixed_asset_investment", 10000),
-    ("rc", "above_size_enterprise_count", 3),
-    ("dingdian", "signed_amount", 4000),
-    ("dingdian", "fixed_asset_investment", 10000),
-    ("dingdian", "above_size_enterprise_count", 1),
-    ("sitou", "signed_amount", 8000),
-    ("sitou", "funds_in_place", 1000),
-    ("sitou", "fixed_asset_investment", 20000),
-    ("sitou", "above_size_enterprise_count", 1),
-    ("jtj", "fixed_asset_investment", 50000),
-    (None, "fixed_asset_investment", 200000),
-    (None, "funds_in_place", 100000),
-]
-# project: (unit, registered as signed, stage)
-PROJECTS = {
-    "fc-1": ("fc", True, "construction"),
-    "fc-2": ("fc", True, "preliminary"),
-    "fc-3": ("fc", False, "construction"),
-    "bl-1": ("bl", True, "construction"),
-    "rc-1": ("rc", True, "construction"),
-    "rc-2": ("rc", True, "preliminary"),
-    "dd-1": ("dingdian", True, "preliminary"),
-    "st-1": ("sitou", True, "construction"),
-    "st-2": ("sitou", True, "reserve"),
-    "st-3": ("sitou", True, "reserve"),
-    "st-4": ("sitou", True, "reserve"),
-    "jt-1": ("jtj", False, "construction"),
-}
-# March reports: project → (status, 入统, 签约额, 到位资金, investment ytd)
-REPORTS = {
-    "fc-1": ("started", True, 20000, 6500, 12000),
-    "fc-2": ("not_started", False, 15000, None, 3000),
-    "fc-3": ("started", True, None, None, 6000),
-    "bl-1": ("started", True, 15000, 2000, 10000),
-    "rc-1": ("started", True, 9500, 5000, 8000),
-    "dd-1": ("not_started", True, 2000, None, 3000),
-    "st-1": ("started", True, 2000, None, 6000),
-    "jt-1": ("started", True, None, None, 1000),
-}
-RETURNS = {
-    ("fc", "2024-01"): ["晋城甲公司"],
-    ("fc", "2024-02"): ["晋城乙公司"],
-    ("fc", "2024-03"): ["晋城甲公司"],
-    ("rc", "2024-02"): ["润城一厂"],
-    ("rc", "2024-03"): ["润城二厂"],
-    ("dingdian", "2024-03"): ["町店新材料"],
-    ("sitou", "2024-01"): ["寺头农业"],
-}
-LEADERS = {
-    "fc": ("L1", "王副县长"),
-    "dingdian": ("L2", "李副县长"),
-    "sitou": ("L3", "张副县长"),
-    "rc": ("L4", "赵副县长"),
-}
-
-
-def registry_env(event: Event, at: datetime = T0) -> Envelope:
-    return Envelope.wrap(event, time=at)
-
-
-def raw_env(service: str, name: str, key: str, data: dict[str, Any], at: datetime = T0) -> Envelope:
-    ce_id = str(uuid.uuid4())
-    return Envelope(
-        id=ce_id,
-        type=f"diaodu.{service}.{name}.v1",
-        source=f"/diaodu/{service}",
-        time=at,
-        subject=key,
-        data=data,
-        correlation_id=ce_id,
-        key=key,
-    )
-
-
-def snapshot(pid: str, version: int = 1, **changes: Any) -> ProjectSnapshot:
-    unit, signed, stage = PROJECTS[pid]
-    fields: dict[str, Any] = {
-        "project_id": pid,
-        "code": None,
-        "name": f"项目{pid}",
-        "unit_code": unit,
-        "stage": stage,
-        "build_type": "new",
-        "is_industrial": False,
-        "is_private": False,
-        "key_level": None,
-        "category": None,
-        "total_investment": Decimal(50000),
-        "annual_plan_investment": Decimal(20000),
-        "plan_year": 2024,
-        "planned_start": None,
-        "planned_completion": None,
-        "signed_amount": None,
-        "funds_in_place": None,
-        "is_signed_project": signed,
-        "stats_registered": False,
-        "stats_registered_on": None,
-        "procedures": [],
-        "campaign_id": None,
-        "version": version,
-    }
-    fields.update(changes)
-    return ProjectSnapshot(**fields)
-
-
-def report(
-    pid: str,
-    month: str,
-    *,
-    status: str,
-    stats: bool,
-    signed: int | None,
-    funds: int | None,
-    ytd: int,
-    revision: int = 1,
-    report_id: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "report_id": report_id or f"r-{pid}-{month}",
-        "project_id": pid,
-        "unit_code": PROJECTS[pid][0],
-        "month": month,
-        "revision": revision,
-        "investment_month": ytd,
-        "investment_ytd": ytd,
-        "investment_cumulative": ytd,
-        "construction_status": status,
-        "actual_start_date": "2024-01-05" if status == "started" else None,
-        "stats_registered": stats,
-        "stats_registered_on": "2024-02-01" if stats else None,
-        "signed_amount": signed,
-        "funds_in_place": funds,
-        "procedures": [],
-        "submitted_at": T0.isoformat(),
-        "submitted_by": "clerk",
-        "late": False,
-        "flags": [],
-    }
-
-
-@dataclass
-class World:
-    ids: dict[str, str] = field(default_factory=dict)  # what → ce_id of the event that carried it
-    envelopes: list[tuple[str, Envelope]] = field(default_factory=list)
-
-    def add(self, topic: str, env: Envelope, what: str | None = None) -> None:
-        self.envelopes.append((topic, env))
-        if what:
-            self.ids[what] = env.id
-
-
-def build_world() -> World:
-    w = World()
-    for code, (name, kind) in UNITS.items():
-        w.add(
-            "registry",
-            registry_env(
-                UnitRegistered(unit_code=code, unit_name=name, kind=kind, parent_code=None, aliases=[])
-            ),
-            f"unit:{code}",
-        )
-    for n, (unit, (leader_id, leader_name)) in enumerate(LEADERS.items(), 1):
-        w.add(
-            "registry",
-            registry_env(
-                LeaderAssigned(
-                    assignment_id=n,
-                    leader_id=leader_id,
-                    leader_name=leader_name,
-                    leader_title="副县长",
-                    unit_code=unit,
-                    project_id=None,
-                    role="包联",
-                )
-            ),
-        )
-    for n, (unit, metric, value) in enumerate(TARGETS, 1):
-        w.add(
-            "registry",
-            registry_env(
-                TargetSet(
-                    target_id=n,
-                    metric=metric,
-                    period="2024",
-                    scope="unit" if unit else "region",
-                    unit_code=unit,
-                    campaign_id=None,
-                    value=Decimal(value),
-                    baseline=None,
-                    growth_pct=None,
-                    note=None,
-                )
-            ),
-            f"target:{unit or 'region'}:{metric}",
-        )
-    for pid in PROJECTS:
-        if pid == "rc-2":  # registered unsigned, then updated to signed (version 2); then stale deliveries
-            v1 = registry_env(
-                ProjectRegistered(project_id=pid, project=snapshot(pid, is_signed_project=False))
-            )
-            w.add("registry", v1)
-            w.add(
-                "registry",
-                registry_env(
-                    ProjectUpdated(
-                        project_id=pid, project=snapshot(pid, version=2), changed=["is_signed_project"]
-                    )
-                ),
-                "project:rc-2",
-            )
-            w.add("registry", v1)  # the same ce_id again: a no-op
-            stale = ProjectUpdated(
-                project_id=pid, project=snapshot(pid, is_signed_project=False), changed=["name"]
-            )
-            w.add(
-                "registry", registry_env(stale, at=T0 + timedelta(hours=1))
-            )  # an older version arriving late never overrides version 2
-            continue
-        w.add(
-            "registry",
-            registry_env(ProjectRegistered(project_id=pid, project=snapshot(pid))),
-            f"project:{pid}",
-        )
-    # fc-1 had signed 5000 before the year: only 15000 of its 20000 count in 2024
-    w.add(
-        "progress",
-        raw_env(
-            "progress",
-            "report_submitted",
-            "fc-1",
-            report("fc-1", "2023-12", status="started", stats=True, signed=5000, funds=None, ytd=100),
-        ),
-        "report:fc-1:2023-12",
-    )
-    for pid, (status, stats, signed, funds, ytd) in REPORTS.items():
-        w.add(
-            "progress",
-            raw_env(
-                "progress",
-                "report_submitted",
-                pid,
-                report(pid, "2024-03", status=status, stats=stats, signed=signed, funds=funds, ytd=ytd),
-            ),
-            f"report:{pid}",
-        )
-    # bl-1's March investment corrected from 10000 to 12000 (a new revision; the original stays)
-    revised = {
-        **report(
-            "bl-1", "2024-03", status="started", stats=True, signed=15000, funds=2000, ytd=12000, revision=2
-        ),
-        "reason": "统计局核实后更正",
-        "previous_revision": 1,
-    }
-    w.add("progress", raw_env("progress", "report_revised", "bl-1", revised, at=T_REVISION), "report:bl-1")
-    for (unit, month), names in RETURNS.items():
-        w.add(
-            "progress",
-            raw_env(
-                "progress",
-                "unit_return_submitted",
-                unit,
-                {
-                    "unit_code": unit,
-                    "month": month,
-                    "revision": 1,
-                    "submitted_at": T0.isoformat(),
-                    "above_size_enterprises": [{"name": n, "date": f"{month}-10"} for n in names],
-                },
-            ),
-            f"return:{unit}:{month}",
-        )
-    problem = {
-        "problem_id": "p-1",
-        "project_id": "fc-2",
-        "owner_unit": "fc",
-        "category": "land",
-        "severity": "major",
-        "level": 1,
-        "status": "raised",
-        "occurred_at": T0.isoformat(),
-    }
-    w.add("escalation", raw_env("escalation", "problem_raised", "fc-2", problem))
-    w.add(
-        "escalation",
-        raw_env(
-            "escalation",
-            "sla_breached",
-            "fc-2",
-            {
-                **problem,
-                "status": "assigned",
-                "clock": "resolve",
-                "due_at": T0.isoformat(),
-                "occurred_at": "2024-03-21T10:00:00+08:00",
-            },
-        ),
-    )
-    w.add(
-        "escalation",
-        raw_env(
-            "escalation",
-            "problem_escalated",
-            "fc-2",
-            {
-                **problem,
-                "status": "assigned",
-                "level": 2,
-                "from_level": 1,
-                "to_level": 2,
-                "notice_number": "督办〔2024〕1号",
-                "occurred_at": "2024-03-22T10:00:00+08:00",
-            },
-        ),
-    )
-    return w
 
 
 async def inbox_count(conn_engine: Any) -> int:
@@ -395,20 +46,6 @@ async def world(replicas: Any) -> World:
 
     await wait_until(all_applied, timeout=90, interval=0.2)
     return w
-
-
-async def scoring_events(replicas: Any, predicate: Any, *, settle: float = 1.5) -> TopicReader:
-    """Read the scoring topic until `predicate` holds, then a little longer to catch any extras."""
-    reader = TopicReader(replicas.runtime.bootstrap, replicas.topic("scoring"))
-    async with reader:
-        await reader.wait_for(lambda _: predicate(reader), timeout=60)
-        await asyncio.sleep(settle)
-        await reader.poll()
-    return reader
-
-
-def of(reader: TopicReader, name: str) -> list[dict[str, Any]]:
-    return [json.loads(r.value) for r in reader.of_type(SCORING.format(name))]
 
 
 async def test_the_r9_default_is_version_1_and_published_versions_never_change(
@@ -458,7 +95,7 @@ async def test_the_r9_default_is_version_1_and_published_versions_never_change(
     assert [
         (p["policy_version"], r.key)
         for p, r in zip(
-            of(reader, "policy_published"), reader.of_type(SCORING.format("policy_published")), strict=True
+            of(reader, "policy_published"), reader.of_type(SCORING_TYPES["policy_published"]), strict=True
         )
     ] == [(1, "policy"), (2, "policy")]
     r = await c.get("/api/v1/policies/current", params={"month": "2024-03"}, headers=admin)
@@ -518,7 +155,7 @@ async def test_assessment_day_with_two_replicas_publishes_one_ranking_and_three_
     ]
     leaders = {x["unit_code"]: [ld["leader_name"] for ld in x["leaders"]] for x in interviews}
     assert leaders == {"fc": ["王副县长"], "dingdian": ["李副县长"], "sitou": ["张副县长"]}
-    assert {r.key for r in reader.of_type(SCORING.format("interview_required"))} == {
+    assert {r.key for r in reader.of_type(SCORING_TYPES["interview_required"])} == {
         "fc",
         "dingdian",
         "sitou",
@@ -669,7 +306,7 @@ async def test_a_unit_below_18_percent_at_the_end_of_march_gets_milestone_missed
         jtj["shortfall"],
     ) == ("2024Q1", 50000.0, 0.18, 9000.0, 1000.0, 8000.0)
     assert jtj["target_event_id"] == world.ids["target:jtj:fixed_asset_investment"]
-    assert {r.key for r in reader.of_type(SCORING.format("milestone_missed"))} == {
+    assert {r.key for r in reader.of_type(SCORING_TYPES["milestone_missed"])} == {
         "sitou",
         "bl",
         "jtj",
@@ -724,3 +361,14 @@ async def test_the_attainment_board_year_total_and_problem_statistics(replicas: 
     ]
     cards = (await c.get("/api/v1/scorecards", params={"unit_code": "fc", "year": 2024}, headers=auth)).json()
     assert [(x["month"], x["rank"], x["interview"]) for x in cards] == [("2024-03", 3, True)]
+
+
+async def test_a_filed_plan_keeps_the_projected_problem_current(replicas: Any, world: World) -> None:
+    # problem_plan_filed was once left out of the subscription: the projection stopped at the escalation
+    from scoring.adapters.tables import problems
+
+    async with replicas.a.app.state.engine.connect() as conn:
+        row = (await conn.execute(select(problems).where(problems.c.problem_id == "p-1"))).one()
+    assert (row.last_event_id, row.status, row.level) == (world.ids["problem:plan_filed"], "in_progress", 2)
+    assert row.occurred_at == T_PLAN
+    assert (row.breaches, row.escalations) == (1, 1)

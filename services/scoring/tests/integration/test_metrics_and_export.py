@@ -1,6 +1,6 @@
-"""The assessment's campaign metrics after a real ranking (ops/PROPOSED_CHANGES.md §2), and the ranking
-as XLSX holding the numbers the JSON API gives (issue 6). Two replicas on one database, fed by
-registry and progress events on their topics."""
+"""The assessment's campaign metrics after a real ranking (docs/operations.md#metrics), and the ranking
+as XLSX holding the numbers the JSON API gives (R9). Two replicas on one database, fed by registry
+and progress events on their topics."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
+from diaodu_platform.event_types import ce_type
 from diaodu_platform.events import Envelope
-from diaodu_testkit.harness import ServiceHarness, produce, wait_until
 from diaodu_platform.types import SHANGHAI
+from diaodu_testkit.harness import ServiceHarness, produce, wait_until
 from registry.events import ProjectRegistered, ProjectSnapshot, TargetSet, UnitRegistered
 from scoring.entrypoints.main import create_app
 from scoring.service_layer.metrics import refresh_at_startup
@@ -106,7 +107,7 @@ def _report(pid: str) -> Envelope:
     ce_id = str(uuid.uuid4())
     return Envelope(
         id=ce_id,
-        type="diaodu.progress.report_submitted.v1",
+        type=ce_type("progress", "report_submitted"),
         source="/diaodu/progress",
         time=T0,
         subject=pid,
@@ -171,8 +172,11 @@ async def _campaign(h: ServiceHarness) -> dict[str, Any]:
 
 
 async def _run_metrics_job(h: ServiceHarness) -> None:
-    r = await h.client.post("/api/v1/ops/jobs/metrics/run", headers=h.auth("admin"))
-    assert r.status_code == 200 and r.json()["ran"], r.text
+    """Run this replica's `metrics` job itself. Its gauges are the replica's own, but the scheduler's
+    lock on the job is shared by the replicas: POST /ops/jobs/metrics/run answers `ran: false` (and
+    this replica's gauges stay as they were) whenever the other replica's periodic run holds it."""
+    job = h.app.state.scheduler.jobs["metrics"]
+    await job.run(h.app, h.app.state.clock.now())
 
 
 async def test_metrics_show_the_published_ranking_and_the_next_assessment_due(replicas: Any) -> None:
@@ -206,7 +210,9 @@ async def test_metrics_show_the_published_ranking_and_the_next_assessment_due(re
     async def published() -> Any:
         return (await a.client.get("/api/v1/rankings/2024-03", headers=a.auth("leader"))).status_code == 200
 
-    await wait_until(published, timeout=20, interval=0.2)
+    # The clock wakes a's scheduler at once; should b's periodic assessment run hold the job's lock
+    # just then, a runs it at its next tick (every 30 s).
+    await wait_until(published, timeout=40, interval=0.2)
     ranking = (await a.client.get("/api/v1/rankings/2024-03", headers=a.auth("leader"))).json()
     assert ranking["trigger"] == "scheduled"
     expected = {
@@ -230,6 +236,7 @@ async def test_metrics_show_the_published_ranking_and_the_next_assessment_due(re
     fresh = create_app(a.settings)
     assert refresh_at_startup in fresh.state.spec.background
     fresh.state.engine = a.app.state.engine
+    fresh.state.new_uow = a.app.state.new_uow  # as its lifespan would set them
     fresh.state.clock.set(ASSESSMENT_DAY)
     await refresh_at_startup(fresh)
     assert _campaign_of(generate_latest(fresh.state.metrics.registry).decode()) == expected

@@ -1,4 +1,4 @@
-"""A published ranking as XLSX (issue 6): every unit's indicators as the office prints them.
+"""A published ranking (R9) as XLSX: every unit's indicators as the office prints them.
 
 Sheet 排名 has one row per unit in rank order: rank, total, and for each indicator of the policy its
 actual, target, rate and score, as numbers (the rate formatted as a percentage); sheet 考核信息 says
@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from diaodu_platform.xlsx import Cell, Column, Sheet, workbook
 from scoring.domain.policy import INDICATORS
-from scoring.service_layer.assessment import StoredRanking
+from scoring.domain.ranking import PublishedRanking
 
 TRIGGER = {"scheduled": "考核日自动发布", "admin": "管理员发布"}
 
@@ -21,7 +21,7 @@ def _label(code: str) -> str:
     return INDICATORS.get(code, (code, None))[0]
 
 
-def _ranking_sheet(r: StoredRanking) -> Sheet:
+def _ranking_sheet(r: PublishedRanking) -> Sheet:
     codes = [spec.code for spec in r.policy.indicators]
     columns = [Column("排名", 8, "0"), Column("单位代码", 12), Column("单位", 14), Column("总分", 10, "0.00")]
     for code in codes:
@@ -45,7 +45,7 @@ def _ranking_sheet(r: StoredRanking) -> Sheet:
     return Sheet("排名", columns, rows)
 
 
-def _about_sheet(r: StoredRanking) -> Sheet:
+def _about_sheet(r: PublishedRanking) -> Sheet:
     names = {c.unit_code: c.unit_name for c in r.cards}
     rows: list[tuple[str, Cell]] = [
         ("月份", r.month),
@@ -64,11 +64,11 @@ def _about_sheet(r: StoredRanking) -> Sheet:
     return Sheet("考核信息", [Column("项目", 18), Column("内容", 40)], rows)
 
 
-def ranking_xlsx(r: StoredRanking) -> bytes:
+def ranking_xlsx(r: PublishedRanking) -> bytes:
     return workbook([_ranking_sheet(r), _about_sheet(r)])
 
 
-def attachment(r: StoredRanking) -> dict[str, Any]:
+def attachment(r: PublishedRanking) -> dict[str, Any]:
     """Content-Disposition with an ASCII name and the Chinese one (RFC 6266 filename*)."""
     name = f"ranking-{r.month}-v{r.policy.version}.xlsx"
     label = quote(f"五个一批考核排名-{r.month}-第{r.policy.version}版.xlsx")

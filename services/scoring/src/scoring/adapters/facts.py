@@ -12,12 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scoring.adapters.tables import (
     leader_assignments,
-    problems,
     project_versions,
     reports,
     stage_changes,
@@ -44,6 +43,20 @@ class UnitRow:
     source_event_id: str
 
 
+@dataclass(frozen=True)
+class TargetRow:
+    """A target (目标任务) as the registry last set it, with the id of that event."""
+
+    target_id: int
+    metric: str
+    period: str
+    scope: str
+    unit_code: str | None
+    campaign_id: str | None
+    value: Decimal
+    ce_id: str
+
+
 async def load_units(conn: AsyncConnection, *, as_of: datetime | None) -> dict[str, UnitRow]:
     t = unit_facts
     stmt = _upto(
@@ -54,17 +67,21 @@ async def load_units(conn: AsyncConnection, *, as_of: datetime | None) -> dict[s
     return {r.unit_code: UnitRow(r.unit_code, r.unit_name, r.kind, r.ce_id) for r in await conn.execute(stmt)}
 
 
+def _latest_targets(as_of: datetime | None) -> Any:
+    t = target_facts
+    return _upto(
+        select(t).distinct(t.c.target_id).order_by(t.c.target_id, t.c.occurred_at.desc(), t.c.id.desc()),
+        t.c.occurred_at,
+        as_of,
+    ).subquery()
+
+
 async def load_targets(
     conn: AsyncConnection, *, period: str, as_of: datetime | None
 ) -> dict[tuple[str | None, str], TargetRef]:
     """(unit code or None for the region, metric) → target of `period`; a target without a campaign
     wins over campaign targets of the same period, then the lowest target id."""
-    t = target_facts
-    latest = _upto(
-        select(t).distinct(t.c.target_id).order_by(t.c.target_id, t.c.occurred_at.desc(), t.c.id.desc()),
-        t.c.occurred_at,
-        as_of,
-    ).subquery()
+    latest = _latest_targets(as_of)
     rows = (
         await conn.execute(
             select(latest)
@@ -79,20 +96,28 @@ async def load_targets(
     return out
 
 
-async def list_targets(conn: AsyncConnection, *, period: str, as_of: datetime | None) -> list[Any]:
-    t = target_facts
-    latest = _upto(
-        select(t).distinct(t.c.target_id).order_by(t.c.target_id, t.c.occurred_at.desc(), t.c.id.desc()),
-        t.c.occurred_at,
-        as_of,
-    ).subquery()
-    return list(
-        (
-            await conn.execute(
-                select(latest).where(latest.c.period == period).order_by(latest.c.metric, latest.c.unit_code)
-            )
-        ).all()
+async def list_targets(conn: AsyncConnection, *, period: str, as_of: datetime | None) -> list[TargetRow]:
+    """Every target of `period`, by metric and unit."""
+    latest = _latest_targets(as_of)
+    rows = await conn.execute(
+        select(latest).where(latest.c.period == period).order_by(latest.c.metric, latest.c.unit_code)
     )
+    return [
+        TargetRow(r.target_id, r.metric, r.period, r.scope, r.unit_code, r.campaign_id, r.value, r.ce_id)
+        for r in rows
+    ]
+
+
+async def target_periods(conn: AsyncConnection, *, year: int, as_of: datetime | None) -> list[str]:
+    """The periods of `year` that have targets ("YYYY", "YYYYQn", "YYYYHn", "YYYY-MM")."""
+    stmt = select(target_facts.c.period).distinct().where(target_facts.c.period.like(f"{year:04d}%"))
+    if as_of is not None:
+        stmt = stmt.where(target_facts.c.occurred_at <= as_of)
+    return sorted(r[0] for r in await conn.execute(stmt))
+
+
+async def any_target(conn: AsyncConnection) -> bool:
+    return (await conn.execute(select(target_facts.c.id).limit(1))).first() is not None
 
 
 def _figure(rows: list[Any], column: str, upto: str, since: str | None = None) -> Figure | None:
@@ -108,34 +133,85 @@ def _figure(rows: list[Any], column: str, upto: str, since: str | None = None) -
     return None
 
 
-async def load_project_facts(
-    conn: AsyncConnection, *, window: Window, as_of: datetime | None
-) -> list[ProjectFact]:
-    """Every project known to the projections, with its figures for `window`."""
+def _end_figure(rows: list[Any], column: str, upto: str, snap: Any) -> Figure | None:
+    """The newest reported figure, else the registry snapshot's."""
+    figure = _figure(rows, column, upto)
+    if figure is None and snap is not None and getattr(snap, column) is not None:
+        figure = Figure(Decimal(getattr(snap, column)), snap.ce_id, None)
+    return figure
+
+
+def _stage(snap: Any, change: Any) -> tuple[str, str | None]:
+    """The project's stage and its event: a stage change newer than the snapshot wins."""
+    stage = snap.stage if snap else "planned"
+    stage_source = snap.ce_id if snap else None
+    if change is not None and (snap is None or change.occurred_at >= snap.occurred_at):
+        stage, stage_source = change.to_stage, change.ce_id
+    return stage, stage_source
+
+
+def _started(latest: Any, stage: str, stage_source: str | None) -> tuple[bool, str | None]:
+    """Started by the newest report; by the registry stage while nothing was reported."""
+    if latest is not None:
+        started = latest.construction_status in STARTED_STATUSES or latest.actual_start_date is not None
+        return started, latest.ce_id
+    return stage in STARTED_STAGES, stage_source
+
+
+def _project_fact(pid: str, snap: Any, rows: list[Any], change: Any, window: Window) -> ProjectFact:
+    latest = rows[0] if rows else None
+    stage, stage_source = _stage(snap, change)
+    started, status_source = _started(latest, stage, stage_source)
+    signed_end = _end_figure(rows, "signed_amount", window.last, snap)
+    funds_end = _end_figure(rows, "funds_in_place", window.last, snap)
+    is_signed = bool(snap.is_signed_project) if snap else False
+    is_signed = is_signed or bool(signed_end and signed_end.value > 0)
+    year_start = window.last[:4] + "-01"
+    base = window.base_month
+    return ProjectFact(
+        project_id=pid,
+        name=snap.name if snap else pid,
+        unit_code=snap.unit_code if snap else rows[0].unit_code,
+        is_signed=is_signed,
+        started=started,
+        stats_registered=bool(latest.stats_registered) if latest else bool(snap and snap.stats_registered),
+        status_source=status_source,
+        signed_end=signed_end,
+        signed_base=_figure(rows, "signed_amount", base),
+        funds_end=funds_end,
+        funds_base=_figure(rows, "funds_in_place", base),
+        ytd_end=_figure(rows, "investment_ytd", window.last, since=year_start),
+        ytd_base=_figure(rows, "investment_ytd", base, since=year_start) if base >= year_start else None,
+        is_industrial=bool(snap and snap.is_industrial),
+        is_private=bool(snap and snap.is_private),
+        key_level=snap.key_level if snap else None,
+        build_type=snap.build_type if snap else "new",
+        stage=stage,
+        total_investment=Decimal(snap.total_investment) if snap else Decimal(0),
+        snapshot_source=snap.ce_id if snap else None,
+    )
+
+
+async def _snapshots(conn: AsyncConnection, as_of: datetime | None) -> dict[str, Any]:
+    """Each project's highest registry version."""
     pv = project_versions
-    snaps = {
-        r.project_id: r
-        for r in await conn.execute(
-            _upto(
-                select(pv).distinct(pv.c.project_id).order_by(pv.c.project_id, pv.c.version.desc()),
-                pv.c.occurred_at,
-                as_of,
-            )
-        )
-    }
+    stmt = select(pv).distinct(pv.c.project_id).order_by(pv.c.project_id, pv.c.version.desc())
+    return {r.project_id: r for r in await conn.execute(_upto(stmt, pv.c.occurred_at, as_of))}
+
+
+async def _stage_changes(conn: AsyncConnection, as_of: datetime | None) -> dict[str, Any]:
+    """Each project's latest stage change."""
     sc = stage_changes
-    stages = {
-        r.project_id: r
-        for r in await conn.execute(
-            _upto(
-                select(sc)
-                .distinct(sc.c.project_id)
-                .order_by(sc.c.project_id, sc.c.occurred_at.desc(), sc.c.id.desc()),
-                sc.c.occurred_at,
-                as_of,
-            )
-        )
-    }
+    stmt = (
+        select(sc)
+        .distinct(sc.c.project_id)
+        .order_by(sc.c.project_id, sc.c.occurred_at.desc(), sc.c.id.desc())
+    )
+    return {r.project_id: r for r in await conn.execute(_upto(stmt, sc.c.occurred_at, as_of))}
+
+
+async def _reports(conn: AsyncConnection, window: Window, as_of: datetime | None) -> dict[str, list[Any]]:
+    """Each project's reports up to the window's last month (newest revision each), newest month first."""
     rp = reports
     latest_revisions = (
         _upto(
@@ -153,58 +229,20 @@ async def load_project_facts(
         )
     ):
         by_project[r.project_id].append(r)
-    year_start = window.last[:4] + "-01"
-    base = window.base_month
-    facts = []
-    for pid in sorted(set(snaps) | set(by_project)):
-        snap, rows, change = snaps.get(pid), by_project.get(pid, []), stages.get(pid)
-        latest = rows[0] if rows else None
-        stage = snap.stage if snap else "planned"
-        stage_source = snap.ce_id if snap else None
-        if change is not None and (snap is None or change.occurred_at >= snap.occurred_at):
-            stage, stage_source = change.to_stage, change.ce_id
-        if latest is not None:
-            started = latest.construction_status in STARTED_STATUSES or latest.actual_start_date is not None
-            status_source: str | None = latest.ce_id
-        else:
-            started, status_source = stage in STARTED_STAGES, stage_source
-        signed_end = _figure(rows, "signed_amount", window.last)
-        if signed_end is None and snap is not None and snap.signed_amount is not None:
-            signed_end = Figure(Decimal(snap.signed_amount), snap.ce_id, None)
-        funds_end = _figure(rows, "funds_in_place", window.last)
-        if funds_end is None and snap is not None and snap.funds_in_place is not None:
-            funds_end = Figure(Decimal(snap.funds_in_place), snap.ce_id, None)
-        is_signed = bool(snap.is_signed_project) if snap else False
-        is_signed = is_signed or bool(signed_end and signed_end.value > 0)
-        facts.append(
-            ProjectFact(
-                project_id=pid,
-                name=snap.name if snap else pid,
-                unit_code=snap.unit_code if snap else rows[0].unit_code,
-                is_signed=is_signed,
-                started=started,
-                stats_registered=bool(latest.stats_registered)
-                if latest
-                else bool(snap and snap.stats_registered),
-                status_source=status_source,
-                signed_end=signed_end,
-                signed_base=_figure(rows, "signed_amount", base),
-                funds_end=funds_end,
-                funds_base=_figure(rows, "funds_in_place", base),
-                ytd_end=_figure(rows, "investment_ytd", window.last, since=year_start),
-                ytd_base=_figure(rows, "investment_ytd", base, since=year_start)
-                if base >= year_start
-                else None,
-                is_industrial=bool(snap and snap.is_industrial),
-                is_private=bool(snap and snap.is_private),
-                key_level=snap.key_level if snap else None,
-                build_type=snap.build_type if snap else "new",
-                stage=stage,
-                total_investment=Decimal(snap.total_investment) if snap else Decimal(0),
-                snapshot_source=snap.ce_id if snap else None,
-            )
-        )
-    return facts
+    return by_project
+
+
+async def load_project_facts(
+    conn: AsyncConnection, *, window: Window, as_of: datetime | None
+) -> list[ProjectFact]:
+    """Every project known to the projections, with its figures for `window`."""
+    snaps = await _snapshots(conn, as_of)
+    stages = await _stage_changes(conn, as_of)
+    by_project = await _reports(conn, window, as_of)
+    return [
+        _project_fact(pid, snaps.get(pid), by_project.get(pid, []), stages.get(pid), window)
+        for pid in sorted(set(snaps) | set(by_project))
+    ]
 
 
 async def load_enterprises(
@@ -244,26 +282,3 @@ async def load_unit_leaders(conn: AsyncConnection, unit_codes: list[str]) -> dic
             }
         )
     return out
-
-
-async def problem_stats(conn: AsyncConnection, *, unit_code: str | None = None) -> list[dict[str, Any]]:
-    """Per owner unit: problems raised, open, resolved, major, SLA breaches and escalations."""
-    p = problems
-    is_open = p.c.status != "resolved"
-    stmt = (
-        select(
-            p.c.owner_unit,
-            func.count().label("total"),
-            func.count().filter(is_open).label("open"),
-            func.count().filter(p.c.status == "resolved").label("resolved"),
-            func.count().filter(p.c.severity == "major").label("major"),
-            func.count().filter(is_open, p.c.level >= 2).label("open_escalated"),
-            func.coalesce(func.sum(p.c.breaches), 0).label("sla_breaches"),
-            func.coalesce(func.sum(p.c.escalations), 0).label("escalations"),
-        )
-        .group_by(p.c.owner_unit)
-        .order_by(p.c.owner_unit)
-    )
-    if unit_code:
-        stmt = stmt.where(p.c.owner_unit == unit_code)
-    return [dict(r._mapping) for r in await conn.execute(stmt)]

@@ -118,21 +118,8 @@ def _money_indicator(code: str, target: TargetRef | None, items: list[InputItem]
     )
 
 
-def build_unit_inputs(
-    *,
-    unit_code: str,
-    unit_name: str,
-    kind: str,
-    unit_event_id: str | None,
-    projects: Iterable[ProjectFact],
-    enterprises: Iterable[EnterpriseFact],
-    targets: Mapping[str, TargetRef],
-    window: Window,
-) -> UnitInput:
-    """The five indicators' inputs of one unit, every number listed with its source event id."""
-    mine = sorted((p for p in projects if p.unit_code == unit_code), key=lambda p: p.project_id)
-    signed = [p for p in mine if p.is_signed]
-    signing_items = [
+def _signing_items(signed: list[ProjectFact]) -> list[InputItem]:
+    return [
         InputItem(
             "project",
             p.project_id,
@@ -143,7 +130,10 @@ def build_unit_inputs(
         )
         for p in signed
     ]
-    funds_items = [
+
+
+def _funds_items(signed: list[ProjectFact]) -> list[InputItem]:
+    return [
         InputItem(
             "project",
             p.project_id,
@@ -154,7 +144,10 @@ def build_unit_inputs(
         )
         for p in signed
     ]
-    landing_items = [
+
+
+def _landing_items(signed: list[ProjectFact]) -> list[InputItem]:
+    return [
         InputItem(
             "project",
             p.project_id,
@@ -165,7 +158,10 @@ def build_unit_inputs(
         )
         for p in signed
     ]
-    investment_items = [
+
+
+def _investment_items(mine: list[ProjectFact]) -> list[InputItem]:
+    return [
         InputItem(
             "project",
             p.project_id,
@@ -177,6 +173,10 @@ def build_unit_inputs(
         for p in mine
         if p.stats_registered
     ]
+
+
+def _enterprise_items(enterprises: Iterable[EnterpriseFact], window: Window) -> list[InputItem]:
+    """Each enterprise once, from the first return in the window that names it."""
     seen: set[str] = set()
     enterprise_items = []
     for e in sorted(enterprises, key=lambda e: (e.month, e.name)):
@@ -193,8 +193,13 @@ def build_unit_inputs(
                 {"date": e.on.isoformat() if e.on else None, "return_month": e.month},
             )
         )
+    return enterprise_items
+
+
+def _landing_indicator(signed: list[ProjectFact], landing_items: list[InputItem]) -> IndicatorInput:
+    """落地率: signed projects that started / signed projects (no target: the count is its own)."""
     landed = sum((i.value for i in landing_items), _ZERO)
-    landing = IndicatorInput(
+    return IndicatorInput(
         "landing_rate",
         landed,
         Decimal(len(signed)) if signed else None,
@@ -202,17 +207,38 @@ def build_unit_inputs(
         tuple(landing_items),
         None if signed else "no signed projects",
     )
+
+
+def build_unit_inputs(
+    *,
+    unit_code: str,
+    unit_name: str,
+    kind: str,
+    unit_event_id: str | None,
+    projects: Iterable[ProjectFact],
+    enterprises: Iterable[EnterpriseFact],
+    targets: Mapping[str, TargetRef],
+    window: Window,
+) -> UnitInput:
+    """The five indicators' inputs of one unit, every number listed with its source event id."""
+    mine = sorted((p for p in projects if p.unit_code == unit_code), key=lambda p: p.project_id)
+    signed = [p for p in mine if p.is_signed]
     indicators = {
-        "signing_rate": _money_indicator("signed_amount", targets.get("signed_amount"), signing_items),
-        "landing_rate": landing,
-        "funds_rate": _money_indicator("funds_in_place", targets.get("funds_in_place"), funds_items),
+        "signing_rate": _money_indicator(
+            "signed_amount", targets.get("signed_amount"), _signing_items(signed)
+        ),
+        "landing_rate": _landing_indicator(signed, _landing_items(signed)),
+        "funds_rate": _money_indicator("funds_in_place", targets.get("funds_in_place"), _funds_items(signed)),
         "investment_rate": _money_indicator(
-            "fixed_asset_investment", targets.get("fixed_asset_investment"), investment_items
+            "fixed_asset_investment", targets.get("fixed_asset_investment"), _investment_items(mine)
         ),
         "enterprise_rate": _money_indicator(
-            "above_size_enterprise_count", targets.get("above_size_enterprise_count"), enterprise_items
+            "above_size_enterprise_count",
+            targets.get("above_size_enterprise_count"),
+            _enterprise_items(enterprises, window),
         ),
     }
+    # The money indicators are built under their metric's name; each is keyed by its indicator code.
     indicators = {
         code: IndicatorInput(code, i.actual, i.target, i.target_event_id, i.items, i.note)
         for code, i in indicators.items()

@@ -6,7 +6,7 @@ Q1..Q4; between quarter ends the expected share is interpolated by month (R2, th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,6 +26,17 @@ def expected_share(curve: Sequence[Decimal], month: int) -> Decimal:
         return curve[q - 1]
     before = curve[q - 1] if q else _ZERO
     return (before + (curve[q] - before) * within / 3).quantize(_SHARE, rounding=ROUND_HALF_UP)
+
+
+def in_scope(
+    unit_code: str | None,
+    projects: Sequence[ProjectFact],
+    enterprises: Mapping[str, Sequence[EnterpriseFact]],
+) -> tuple[list[ProjectFact], list[EnterpriseFact]]:
+    """The projects and enterprises of one unit, or of the whole region (`unit_code` None)."""
+    if unit_code is None:
+        return list(projects), [e for es in enterprises.values() for e in es]
+    return [p for p in projects if p.unit_code == unit_code], list(enterprises.get(unit_code, []))
 
 
 def _sum(values: Iterable[Decimal]) -> Decimal:

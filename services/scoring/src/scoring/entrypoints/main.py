@@ -8,12 +8,12 @@ from diaodu_platform.app import ServiceSpec, create_service_app
 from diaodu_platform.scheduler import Job
 from diaodu_platform.settings import ServiceSettings
 from scoring.adapters.tables import metadata, platform
-from scoring.entrypoints.api import router
+from scoring.entrypoints.api import routers
 from scoring.entrypoints.consumers import SUBSCRIPTIONS
-from scoring.entrypoints.inputs_api import router as inputs_router
 from scoring.events import CATALOG
 from scoring.service_layer.jobs import run_assessment_day, run_milestones, seed_default_policy
 from scoring.service_layer.metrics import METRICS_JOB, refresh_at_startup
+from scoring.service_layer.unit_of_work import ScoringUnitOfWork
 
 SPEC = ServiceSpec(
     name="scoring",
@@ -25,8 +25,9 @@ SPEC = ServiceSpec(
     catalog=CATALOG,
     metadata=metadata,
     tables=platform,
-    routers=[router, inputs_router],
+    routers=routers,
     subscriptions=SUBSCRIPTIONS,
+    unit_of_work=ScoringUnitOfWork,
     jobs=[
         Job("assessment", 30.0, run_assessment_day),
         Job("milestones", 60.0, run_milestones),

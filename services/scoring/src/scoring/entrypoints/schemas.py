@@ -1,15 +1,17 @@
-"""Request bodies of the scoring API (responses are plain JSON documents built by the service layer)."""
+"""Request bodies of the scoring API and the commands they make (the answers: service_layer.read_models)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from diaodu_platform.types import SHANGHAI
 from scoring.domain.policy import MILESTONE_METRICS_DEFAULT, IndicatorSpec, Policy
+from scoring.service_layer.commands import CheckMilestones, PublishPolicy, RunAssessment, WhatIf
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2024-03"])]
 Quarter = Annotated[str, Field(pattern=r"^\d{4}Q[1-4]$", description="YYYYQn", examples=["2024Q1"])]
@@ -83,6 +85,9 @@ class PolicyIn(BaseModel):
             light_thresholds=(self.light_thresholds[0], self.light_thresholds[1]),
         )
 
+    def to_command(self) -> PublishPolicy:
+        return PublishPolicy(draft=self.to_policy())
+
 
 class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -90,6 +95,9 @@ class AssessmentIn(BaseModel):
     policy_version: int | None = Field(
         default=None, description="default: the version in force for the month"
     )
+
+    def to_command(self) -> RunAssessment:
+        return RunAssessment(month=self.month, policy_version=self.policy_version)
 
 
 class WhatIfIn(BaseModel):
@@ -104,15 +112,25 @@ class WhatIfIn(BaseModel):
         description="use the data as of this time (a date means the end of that day, Asia/Shanghai)",
     )
 
+    def to_command(self) -> WhatIf:
+        return WhatIf(
+            month=self.month,
+            policy_version=self.policy_version,
+            weights={str(k): v for k, v in (self.weights or {}).items()} or None,
+            as_of=_instant(self.as_of),
+        )
+
+
+def _instant(value: datetime | date | None) -> datetime | None:
+    """A time without a zone is Asia/Shanghai's; a date is the end of that day there."""
+    if value is None or isinstance(value, datetime):
+        return value.replace(tzinfo=value.tzinfo or SHANGHAI) if value else None
+    return datetime.combine(value, time.max, SHANGHAI)
+
 
 class MilestoneCheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     period: Quarter
 
-
-class PolicyOut(BaseModel):
-    """A published policy version (its fields as in PolicyIn, plus the version)."""
-
-    model_config = ConfigDict(extra="allow")
-    version: int
-    name: str
+    def to_command(self) -> CheckMilestones:
+        return CheckMilestones(period=self.period)

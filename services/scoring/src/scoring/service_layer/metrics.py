@@ -1,4 +1,5 @@
-"""The assessment's campaign metrics (ops/ dashboards and the missed-assessment alert).
+"""The assessment's campaign metrics (see docs/operations.md#metrics: dashboards and the
+missed-assessment alert).
 
 All of them are stored state, recomputed from the database by every replica: at start-up, by the
 `metrics` job, and on the replica that publishes a ranking right after its transaction committed.
@@ -14,17 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from diaodu_platform.logging import get_logger
 from diaodu_platform.metrics import ScoringMetrics
 from diaodu_platform.scheduler import gauge_refresher
 from diaodu_platform.types import SHANGHAI
-from scoring.adapters.tables import rankings, target_facts
 from scoring.domain.periods import add_months, month_str, parse_month
 from scoring.domain.policy import DEFAULT_POLICY
-from scoring.service_layer import assessment, policies
+from scoring.domain.ranking import PublishedRanking
+from scoring.service_layer.unit_of_work import ScoringUnitOfWork
 
 log = get_logger(__name__)
 
@@ -33,24 +31,24 @@ log = get_logger(__name__)
 class AssessmentState:
     last_published_at: datetime | None
     next_due: datetime | None
-    latest: assessment.StoredRanking | None
+    latest: PublishedRanking | None
 
 
-async def next_assessment_due(conn: AsyncConnection, now: datetime) -> datetime | None:
+async def next_assessment_due(uow: ScoringUnitOfWork, now: datetime) -> datetime | None:
     """When the assessment job next owes a ranking (R9): the one it runs on or after the day."""
-    if (await conn.execute(select(target_facts.c.id).limit(1))).first() is None:
+    if not await uow.facts.any_target():
         return None  # nothing to assess yet: no assessment is scheduled
     month = month_str(now.year, now.month)
-    if (await conn.execute(select(rankings.c.id).where(rankings.c.month == month).limit(1))).first():
+    if await uow.rankings.any_for_month(month):
         month = add_months(month, 1)
-    policy = await policies.policy_in_force(conn, month) or DEFAULT_POLICY
+    policy = await uow.policies.in_force(month) or DEFAULT_POLICY
     year, mon = parse_month(month)
     return datetime(year, mon, policy.assessment_day, tzinfo=SHANGHAI)
 
 
-async def assessment_state(conn: AsyncConnection, now: datetime) -> AssessmentState:
-    last = (await conn.execute(select(func.max(rankings.c.published_at)))).scalar()
-    return AssessmentState(last, await next_assessment_due(conn, now), await assessment.latest_ranking(conn))
+async def assessment_state(uow: ScoringUnitOfWork, now: datetime) -> AssessmentState:
+    last = await uow.rankings.last_published_at()
+    return AssessmentState(last, await next_assessment_due(uow, now), await uow.rankings.latest())
 
 
 def show(metrics: ScoringMetrics, state: AssessmentState) -> None:
@@ -69,11 +67,13 @@ def show(metrics: ScoringMetrics, state: AssessmentState) -> None:
 
 
 async def refresh(app: Any) -> None:
+    """Recompute this replica's gauges from the database (its own: every replica shows them)."""
     metrics: ScoringMetrics | None = app.state.metrics.scoring
     if metrics is None:
         return
-    async with app.state.engine.connect() as conn:
-        state = await assessment_state(conn, app.state.clock.now())
+    uow: ScoringUnitOfWork
+    async with app.state.new_uow() as uow:
+        state = await assessment_state(uow, app.state.clock.now())
     show(metrics, state)
 
 

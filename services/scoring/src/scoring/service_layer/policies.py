@@ -1,6 +1,6 @@
-"""Scoring policies: the R9 default as version 1, new versions published by the campaign office.
+"""Scoring policies (考核办法, R9): the default as version 1, new versions published by the office.
 
-A published version is never changed in place: the table has no update path and the migration
+A published version is never changed in place: the repository has no update path and the migration
 adds a trigger that refuses UPDATE and DELETE on `policies`.
 """
 
@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from diaodu_platform.errors import Problem
-from diaodu_platform.outbox import Outbox
-from scoring.adapters.tables import policies
-from scoring.domain.policy import DEFAULT_POLICY, Policy, policy_from_dict, policy_problems, policy_to_dict
+from scoring.adapters.repositories import PolicyRepository
+from scoring.domain.policy import DEFAULT_POLICY, Policy, policy_problems, policy_to_dict
 from scoring.events import PolicyPublished
+from scoring.service_layer.commands import PublishPolicy
+from scoring.service_layer.unit_of_work import ScoringUnitOfWork
 
 SYSTEM = "system (R9 default)"
 
@@ -34,40 +30,19 @@ def _event(p: Policy, by: str, at: datetime) -> PolicyPublished:
     )
 
 
-async def ensure_default(conn: AsyncConnection, outbox: Outbox, *, now: datetime) -> bool:
+async def ensure_default(*, uow: ScoringUnitOfWork, now: datetime) -> bool:
     """Store the R9 default as version 1 once (safe with several replicas); True if this call did."""
-    body = policy_to_dict(DEFAULT_POLICY)
-    row = (
-        await conn.execute(
-            insert(policies)
-            .values(
-                version=1,
-                name=DEFAULT_POLICY.name,
-                effective_from=None,
-                body=body,
-                published_by=SYSTEM,
-                published_at=now,
-            )
-            .on_conflict_do_nothing()
-            .returning(policies.c.version)
-        )
-    ).first()
-    if row is not None:
-        await outbox.add(conn, _event(DEFAULT_POLICY, SYSTEM, now))
-    return row is not None
+    stored = await uow.policies.add(DEFAULT_POLICY, by=SYSTEM, now=now, if_absent=True)
+    if stored:
+        uow.emit(_event(DEFAULT_POLICY, SYSTEM, now))
+    return stored
 
 
-async def get_policy(conn: AsyncConnection, version: int) -> Policy | None:
-    row = (await conn.execute(select(policies.c.body).where(policies.c.version == version))).first()
-    return policy_from_dict(row.body) if row else None
-
-
-async def require_policy(conn: AsyncConnection, version: int) -> Policy:
-    p = await get_policy(conn, version)
+async def require_policy(policies: PolicyRepository, version: int) -> Policy:
+    """A published version, or 404 naming the published ones."""
+    p = await policies.get(version)
     if p is None:
-        versions = (
-            (await conn.execute(select(policies.c.version).order_by(policies.c.version))).scalars().all()
-        )
+        versions = await policies.versions()
         raise Problem(
             404,
             "Not found",
@@ -78,36 +53,18 @@ async def require_policy(conn: AsyncConnection, version: int) -> Policy:
     return p
 
 
-async def policy_in_force(conn: AsyncConnection, month: str | None) -> Policy | None:
-    """The newest stored version in force for `month` (its effective_from not after the month)."""
-    stmt = select(policies.c.body).order_by(policies.c.version.desc()).limit(1)
-    if month is not None:
-        stmt = stmt.where((policies.c.effective_from.is_(None)) | (policies.c.effective_from <= month))
-    row = (await conn.execute(stmt)).first()
-    return policy_from_dict(row.body) if row else None
-
-
-async def current_policy(
-    conn: AsyncConnection, outbox: Outbox, *, month: str | None, now: datetime
-) -> Policy:
+async def current_policy(*, uow: ScoringUnitOfWork, month: str | None, now: datetime) -> Policy:
     """The version in force for `month`; the R9 default, stored now, when none is stored yet."""
-    p = await policy_in_force(conn, month)
+    p = await uow.policies.in_force(month)
     if p is None:
-        await ensure_default(conn, outbox, now=now)
+        await ensure_default(uow=uow, now=now)
         return DEFAULT_POLICY
     return p
 
 
-async def list_policies(conn: AsyncConnection) -> list[dict[str, Any]]:
-    rows = await conn.execute(select(policies).order_by(policies.c.version))
-    return [{**r.body, "published_by": r.published_by, "published_at": r.published_at} for r in rows]
-
-
-async def publish_policy(
-    conn: AsyncConnection, outbox: Outbox, *, draft: Policy, by: str, now: datetime
-) -> Policy:
-    """Publish `draft` as the next version (`policy_published`)."""
-    problems = policy_problems(draft)
+async def publish_policy(*, uow: ScoringUnitOfWork, cmd: PublishPolicy, by: str, now: datetime) -> Policy:
+    """Publish the draft as the next policy version (R9: versioned data); 422 names each field to fix."""
+    problems = policy_problems(cmd.draft)
     if problems:
         raise Problem(
             422,
@@ -116,22 +73,12 @@ async def publish_policy(
             type_="/problems/validation",
             errors=[{"field": f, "message": m} for f, m in problems],
         )
-    await conn.execute(select(func.pg_advisory_xact_lock(0x5C0_121)))  # serialise version numbering
-    latest = (await conn.execute(select(func.max(policies.c.version)))).scalar()
-    version = int(latest or 0) + 1
+    await uow.policies.lock_numbering()
+    version = await uow.policies.latest_version() + 1
     if version == 1:  # the default always is version 1
-        await ensure_default(conn, outbox, now=now)
+        await ensure_default(uow=uow, now=now)
         version = 2
-    p = replace(draft, version=version)
-    await conn.execute(
-        insert(policies).values(
-            version=version,
-            name=p.name,
-            effective_from=p.effective_from,
-            body=policy_to_dict(p),
-            published_by=by,
-            published_at=now,
-        )
-    )
-    await outbox.add(conn, _event(p, by, now))
+    p = replace(cmd.draft, version=version)
+    await uow.policies.add(p, by=by, now=now)
+    uow.emit(_event(p, by, now))
     return p

@@ -1,0 +1,1 @@
+"""The read side of the scoring service: one module per resource, each answering read models."""
