@@ -23,6 +23,7 @@ WORKDIR /app
 # pyproject.toml, nothing else.
 COPY pyproject.toml uv.lock ./
 COPY libs/platform/pyproject.toml libs/platform/
+COPY libs/testkit/pyproject.toml libs/testkit/
 COPY services/registry/pyproject.toml services/registry/
 COPY services/progress/pyproject.toml services/progress/
 COPY services/escalation/pyproject.toml services/escalation/

@@ -10,7 +10,7 @@ help:
 	@echo "make run        start PostgreSQL, the broker and the services on 127.0.0.1 (Ctrl-C stops)"
 	@echo "make demo       (with make run going) simulate months of a campaign: synthetic data labelled 【模拟】"
 	@echo "make test       the whole test suite against a real PostgreSQL and broker"
-	@echo "make lint       ruff + ruff format --check + mypy"
+	@echo "make lint       ruff + ruff format --check + import-linter (the layers) + mypy"
 	@echo "make fmt        format the code"
 	@echo "make contracts  regenerate contracts/ (AsyncAPI, OpenAPI, event JSON Schemas)"
 	@echo "make ops        regenerate Grafana dashboards and Prometheus alert rules from ops/"

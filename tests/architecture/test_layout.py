@@ -130,3 +130,14 @@ def test_the_service_has_one_test_kit_and_thin_fixtures(service: str) -> None:
     for path in tests.rglob("*.py"):
         text = path.read_text()
         assert "sys.path" not in text, f"{path.relative_to(REPO)}: the test kit is imported by name"
+
+
+def test_the_architecture_page_names_files_that_exist() -> None:
+    """docs/architecture.md sends a newcomer to a file for each rule R1–R11: those files must exist."""
+    page = (REPO / "docs" / "architecture.md").read_text()
+    named = set(re.findall(r"`((?:registry|progress|escalation|scoring)/[a-z_/]+\.py)(?:::\w+)?`", page))
+    assert len(named) > 20
+    missing = sorted(p for p in named if not (REPO / "services" / p.split("/")[0] / "src" / p).is_file())
+    assert not missing, f"docs/architecture.md names files that do not exist: {missing}"
+    for rule in range(1, 12):
+        assert f"| R{rule} " in page, f"docs/architecture.md has no row for R{rule}"

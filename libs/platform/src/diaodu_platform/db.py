@@ -77,21 +77,13 @@ class PlatformTables:
         Index("ix_idempotency_keys_created_at", self.idempotency.c.created_at)
 
 
-async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
-    """One SQLModel session per request, from the app's engine."""
-    engine: AsyncEngine = request.app.state.engine
-    async with SQLModelAsyncSession(engine, expire_on_commit=False) as session:
-        yield session
-
-
 async def connection_dependency(request: Request) -> AsyncIterator[AsyncConnection]:
-    """A Core connection in a transaction, for the lean hot paths."""
+    """A Core connection in a transaction, for the read routes."""
     engine: AsyncEngine = request.app.state.engine
     async with engine.begin() as conn:
         yield conn
 
 
-SessionDep = Annotated[AsyncSession, Depends(session_dependency)]
 # The read side's one way in: a Core connection in a transaction (open an ORM session on it with
 # `session_on(conn)` where a query returns ORM entities). Commands use a unit of work (uow.py).
 Conn = Annotated[AsyncConnection, Depends(connection_dependency)]
@@ -99,14 +91,7 @@ Conn = Annotated[AsyncConnection, Depends(connection_dependency)]
 
 @asynccontextmanager
 async def session_on(conn: AsyncConnection) -> AsyncIterator[AsyncSession]:
-    """An ORM session joined to a Core connection's transaction (events and state commit together)."""
+    """An ORM session on a read connection, for queries that return ORM entities."""
     async with SQLModelAsyncSession(bind=conn, expire_on_commit=False) as session:
         yield session
         await session.flush()
-
-
-@asynccontextmanager
-async def unit_of_work(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """One transaction: state changes and their outbox rows commit together or not at all."""
-    async with engine.begin() as conn, session_on(conn) as session:
-        yield session
