@@ -10,8 +10,8 @@ from diaodu_platform.auth import CurrentPrincipal
 from diaodu_platform.db import Conn
 from diaodu_platform.http import Now
 from diaodu_platform.paging import Page, PageNo, PageSize
-from progress.adapters.repositories import load_policy
 from progress.service_layer.queries import projects as queries
+from progress.service_layer.queries.policy import policy_in_force
 from progress.service_layer.queries.timeline import timeline
 from progress.service_layer.read_models import ProjectOut, TimelineOut
 
@@ -47,5 +47,5 @@ async def project_timeline(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> TimelineOut:
     """The project's year month by month: report, revisions, 序时进度 and lights."""
-    policy, _v = await load_policy(conn)
+    policy = await policy_in_force(conn=conn)
     return await timeline(conn=conn, project_id=project_id, year=year or now.year, now=now, policy=policy)

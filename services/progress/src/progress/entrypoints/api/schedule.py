@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from diaodu_platform.auth import CurrentPrincipal
 from diaodu_platform.db import Conn
 from diaodu_platform.http import Now
-from progress.adapters.repositories import load_policy
 from progress.domain.model import Month
 from progress.entrypoints.deps import month_param
+from progress.service_layer.queries.policy import policy_in_force
 from progress.service_layer.queries.schedule import schedule
 from progress.service_layer.read_models import ScheduleOut
 
@@ -28,7 +28,7 @@ async def get_schedule(
     at: date | None = None,
 ) -> ScheduleOut:
     """序时进度 (R2): m/12 or the milestone curve at a month's end, or a campaign window's elapsed share."""
-    policy, _v = await load_policy(conn)
+    policy = await policy_in_force(conn=conn)
     return await schedule(
         conn=conn,
         month=Month.parse(month_param(month)) if month else None,
