@@ -20,6 +20,7 @@ from registry.domain.imports.coverage import check_coverage, spans
 from registry.domain.imports.directory import Directory, UnitRef
 from registry.domain.imports.report import ImportReport
 from registry.domain.imports.vocabulary import Kind
+from registry.entrypoints.schemas import validate_row
 
 SEEDS = Path(__file__).resolve().parents[4] / "data" / "seeds"
 D = Decimal
@@ -44,7 +45,7 @@ def _targets(
     data = content.encode() if isinstance(content, str) else content
     report = ImportReport(kind="targets", filename=filename, dry_run=True)
     (sheet,) = reader.read("targets", filename, data, report)
-    checked = target_rows.check_targets(sheet, _directory(), report)
+    checked = target_rows.check_targets(sheet, _directory(), report, validate_row)
     if coverage:
         check_coverage(sheet, checked, [], report)
     return checked, report
@@ -265,10 +266,10 @@ def test_units_sheet_resolves_parents_defined_above_and_refuses_a_taken_name() -
     )
     report = ImportReport(kind="units", filename="u.csv", dry_run=True)
     (sheet,) = reader.read("units", "u.csv", body.encode(), report)
-    checked = rows.check_units(sheet, _directory(), report)
+    checked = rows.check_units(sheet, _directory(), report, validate_row)
     assert [(c.data.code, c.data.parent_code, c.data.aliases) for c in checked] == [
-        ("kaifaqu", None, ["开发区管委会"]),
-        ("kfq-a", "kaifaqu", []),
+        ("kaifaqu", None, ("开发区管委会",)),  # the row's RegisterUnit: aliases as a tuple
+        ("kfq-a", "kaifaqu", ()),
     ]
     assert _issues(report) == [
         (4, "单位名称", "横河镇", "name_taken"),
@@ -284,8 +285,8 @@ def test_importing_a_unit_again_keeps_the_aliases_it_already_has() -> None:
     (sheet,) = reader.read(
         "units", "u.csv", "单位编码,单位名称,单位类型\nmanghe,蟒河镇,乡镇\n".encode(), report
     )
-    (checked,) = rows.check_units(sheet, directory, report)
-    assert checked.data.aliases == ["麟河镇"]
+    (checked,) = rows.check_units(sheet, directory, report, validate_row)
+    assert checked.data.aliases == ("麟河镇",)
 
 
 def test_projects_rows_convert_amounts_flags_and_procedures() -> None:
@@ -296,7 +297,7 @@ def test_projects_rows_convert_amounts_flags_and_procedures() -> None:
     )
     report = ImportReport(kind="projects", filename="p.csv", dry_run=True)
     (sheet,) = reader.read("projects", "p.csv", body.encode(), report)
-    (good,) = rows.check_projects(sheet, _directory(), report)
+    (good,) = rows.check_projects(sheet, _directory(), report, validate_row)
     p = good.data
     assert (p.unit_code, p.build_type, p.is_industrial, p.key_level) == (
         "fengcheng",
@@ -327,7 +328,7 @@ def _seed_directory() -> Directory:
     report = ImportReport(kind="units", filename="seed", dry_run=True)
     for kind, name in (("campaigns", "yangcheng_campaign.csv"), ("units", "yangcheng_units.csv")):
         (sheet,) = reader.read(kind, name, (SEEDS / name).read_bytes(), report)
-        getattr(rows, f"check_{kind}")(sheet, directory, report)
+        getattr(rows, f"check_{kind}")(sheet, directory, report, validate_row)
     assert report.issues == []
     return directory
 
@@ -345,7 +346,7 @@ def test_seed_targets_as_written_report_linhe_with_manghe_suggested_and_the_r1_m
     (sheet,) = reader.read(
         "targets", "yangcheng_targets.csv", (SEEDS / "yangcheng_targets.csv").read_bytes(), report
     )
-    checked = target_rows.check_targets(sheet, _seed_directory(), report)
+    checked = target_rows.check_targets(sheet, _seed_directory(), report, validate_row)
     coverage = check_coverage(sheet, checked, [], report)
     errors = [i for i in report.issues if i.severity == "error"]
     assert [(i.row, i.column, i.value, i.suggestions[0]) for i in errors] == [
@@ -381,7 +382,7 @@ def test_make_xlsx_writes_the_same_targets_as_the_csv(tmp_path: Path) -> None:
     def parse(name: str, content: bytes) -> tuple[list[Any], list[Any]]:
         report = ImportReport(kind="targets", filename=name, dry_run=True)
         (sheet,) = reader.read("targets", name, content, report)
-        checked = target_rows.check_targets(sheet, directory, report)
+        checked = target_rows.check_targets(sheet, directory, report, validate_row)
         return [(c.row.number, c.data) for c in checked.checked], _issues(report)
 
     assert parse("t.xlsx", targets_xlsx.read_bytes()) == parse(

@@ -1,7 +1,8 @@
 """Request bodies of the registry API: each checks a request and turns it into the handler's command.
 
 The answers are the read models of service_layer/read_models.py. `validate_row` holds a spreadsheet
-row to the very same constraints as the request it stands for (the import, service_layer/imports.py).
+row to the very same constraints as the request it stands for, and builds the same command from it
+(the import, service_layer/imports.py).
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ class TargetsIn(BaseModel):
         return c.UpsertTargets(tuple(t.command() for t in self.targets))
 
 
-_ROW_MODELS: dict[Kind, type[BaseModel]] = {
+_ROW_MODELS: dict[Kind, type[CampaignIn | UnitIn | ProjectIn | TargetIn]] = {
     Kind.CAMPAIGNS: CampaignIn,
     Kind.UNITS: UnitIn,
     Kind.PROJECTS: ProjectIn,
@@ -245,9 +246,12 @@ _ROW_MODELS: dict[Kind, type[BaseModel]] = {
 }
 
 
-def validate_row(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
-    """A spreadsheet row's fields as the request for the same command would give them, or `Invalid`."""
+def validate_row(
+    kind: Kind, data: dict[str, Any]
+) -> c.CreateCampaign | c.RegisterUnit | c.RegisterProject | c.SetTarget:
+    """A spreadsheet row's command, as the request for the same command would give it, or `Invalid`."""
     try:
-        return _ROW_MODELS[kind].model_validate(data).model_dump()
+        request = _ROW_MODELS[kind].model_validate(data)
     except ValidationError as exc:
         raise Invalid([(tuple(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]) from exc
+    return request.command()

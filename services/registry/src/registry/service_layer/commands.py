@@ -1,7 +1,7 @@
 """The commands the registry's handlers take: plain data, whoever sends them (a route, an import row).
 
 The API's request models (entrypoints/schemas.py) check a request and turn it into one of these; the
-spreadsheet import does the same for each row (service_layer/imports.py).
+spreadsheet import gets each row's command from the same models (`validate_row`, service_layer/imports.py).
 """
 
 from __future__ import annotations

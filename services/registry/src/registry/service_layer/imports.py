@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +26,6 @@ from registry.domain.imports import rows, target_rows
 from registry.domain.imports.checks import Checked, Validate
 from registry.domain.imports.coverage import Registered, check_coverage
 from registry.domain.imports.directory import Directory, UnitRef
-from registry.domain.imports.drafts import ProcedureDraft, ProjectDraft, UnitDraft
 from registry.domain.imports.sheets import Row, Sheet
 from registry.domain.imports.vocabulary import Kind
 from registry.domain.targets import TargetLine
@@ -45,6 +44,8 @@ from registry.service_layer.commands import (
 from registry.service_layer.read_models import ImportReport
 from registry.service_layer.unit_of_work import RegistryUnitOfWork
 
+C = TypeVar("C")
+
 
 class _Rollback(Exception):
     """Leaves the unit of work without committing (dry run, or errors remain)."""
@@ -57,8 +58,19 @@ class _Context:
     now: datetime
     directory: Directory
     report: r.ImportReport
-    validate: Validate
+    validate: Validate[object]
     applied: int = 0
+
+    def commands(self, command: type[C]) -> Validate[C]:
+        """`validate` for rows that stand for this command (the one `validate` builds for their kind)."""
+
+        def build(kind: Kind, data: dict[str, Any]) -> C:
+            cmd = self.validate(kind, data)
+            if not isinstance(cmd, command):
+                raise TypeError(f"a {kind} row must stand for a {command.__name__}, not {cmd!r}")
+            return cmd
+
+        return build
 
     def stamp(self) -> datetime:
         """`now` for the next row: a microsecond after the row above, so lists keep the file's order."""
@@ -92,11 +104,17 @@ class _Context:
 
 
 async def run_import(
-    *, uow: RegistryUnitOfWork, cmd: ImportFile, now: datetime, principal: Principal, validate: Validate
+    *,
+    uow: RegistryUnitOfWork,
+    cmd: ImportFile,
+    now: datetime,
+    principal: Principal,
+    validate: Validate[object],
 ) -> ImportReport:
     """Check one uploaded file and apply it unless it is a dry run or an error remains (SPEC §7)."""
     # It enters `uow` itself, since a dry run leaves it without committing; `validate` holds the API's
-    # constraints on each kind of row. spreadsheets.FileError: the file cannot be read at all.
+    # constraints on each kind of row and builds its command (CreateCampaign, RegisterUnit,
+    # RegisterProject or SetTarget). spreadsheets.FileError: the file cannot be read at all.
     report = r.ImportReport(kind=cmd.kind, filename=cmd.filename, dry_run=cmd.dry_run)
     sheets = spreadsheets.read(cmd.kind, cmd.filename, cmd.content, report)
     try:
@@ -126,12 +144,11 @@ async def _directory(uow: RegistryUnitOfWork) -> Directory:
 
 
 async def _campaigns(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> None:
-    for checked in rows.check_campaigns(sheet, ctx.directory, ctx.report, ctx.validate):
+    for checked in rows.check_campaigns(sheet, ctx.directory, ctx.report, ctx.commands(CreateCampaign)):
         data = checked.data
         existing = await ctx.uow.campaigns.get(data.id)
         if existing is None:
-            cmd = CreateCampaign(**dataclasses.asdict(data))
-            create = partial(campaigns.create_campaign, uow=ctx.uow, cmd=cmd, now=ctx.stamp())
+            create = partial(campaigns.create_campaign, uow=ctx.uow, cmd=data, now=ctx.stamp())
             summary.created += await ctx.attempt(sheet, checked.row, create)
             continue
         stored = (existing.name, existing.start_date, existing.end_date, existing.description)
@@ -151,16 +168,17 @@ async def _campaigns(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> No
 
 
 async def _units(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> None:
-    for checked in rows.check_units(sheet, ctx.directory, ctx.report, ctx.validate):
+    for checked in rows.check_units(sheet, ctx.directory, ctx.report, ctx.commands(RegisterUnit)):
         data = checked.data
         existing = await ctx.uow.units.get(data.code)
         if existing is None:
-            register = partial(units.register_unit, uow=ctx.uow, cmd=_register_unit(data), now=ctx.stamp())
+            register = partial(units.register_unit, uow=ctx.uow, cmd=data, now=ctx.stamp())
             summary.created += await ctx.attempt(sheet, checked.row, register)
             continue
-        changes = {
-            f: getattr(data, f) for f in sorted(checked.given) if getattr(existing, f) != getattr(data, f)
-        }
+        wanted = {f: getattr(data, f) for f in sorted(checked.given)}
+        if "aliases" in wanted:  # as a unit stores them (and UpdateUnit takes them): a list
+            wanted["aliases"] = list(wanted["aliases"])
+        changes = {f: x for f, x in wanted.items() if getattr(existing, f) != x}
         if not changes:
             summary.unchanged += 1
             continue
@@ -169,18 +187,13 @@ async def _units(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> None:
         summary.updated += await ctx.attempt(sheet, checked.row, update)
 
 
-def _register_unit(data: UnitDraft) -> RegisterUnit:
-    return RegisterUnit(data.code, data.name, data.kind, data.parent_code, tuple(data.aliases))
-
-
 async def _projects(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> None:
-    for checked in rows.check_projects(sheet, ctx.directory, ctx.report, ctx.validate):
+    for checked in rows.check_projects(sheet, ctx.directory, ctx.report, ctx.commands(RegisterProject)):
         data = checked.data
         existing = await ctx.uow.projects.matching(code=data.code, unit_code=data.unit_code, name=data.name)
         if existing is None:
-            cmd = _register_project(data)
             register = partial(
-                projects.register_project, uow=ctx.uow, cmd=cmd, now=ctx.stamp(), principal=ctx.principal
+                projects.register_project, uow=ctx.uow, cmd=data, now=ctx.stamp(), principal=ctx.principal
             )
             summary.created += await ctx.attempt(sheet, checked.row, register)
             continue
@@ -202,18 +215,8 @@ async def _projects(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> Non
         summary.updated += await ctx.attempt(sheet, checked.row, update)
 
 
-def _register_project(data: ProjectDraft) -> RegisterProject:
-    fields = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
-    procedures = tuple(_procedure(p) for p in data.procedures)
-    return RegisterProject(**{**fields, "procedures": procedures})
-
-
-def _procedure(p: ProcedureDraft) -> ProcedureLine:
-    return ProcedureLine(p.item, p.state, p.date, p.note)
-
-
 def _project_changes(
-    ctx: _Context, sheet: Sheet, checked: Checked[ProjectDraft], existing: Project
+    ctx: _Context, sheet: Sheet, checked: Checked[RegisterProject], existing: Project
 ) -> dict[str, Any] | None:
     """The fields the row changes (only those it fills in); None when the row cannot apply."""
     data, number = checked.data, checked.row.number
@@ -239,7 +242,7 @@ def _project_changes(
     for f in checked.given - {"stage", "unit_code"}:
         if f == "procedures":
             merged = {p["item"]: p for p in existing.procedures}
-            merged.update({p.item: _procedure(p).as_json() for p in data.procedures})
+            merged.update({p.item: p.as_json() for p in data.procedures})
             wanted[f] = list(merged.values())
         else:
             wanted[f] = getattr(data, f)
@@ -247,13 +250,13 @@ def _project_changes(
 
 
 async def _targets(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> None:
-    checked = target_rows.check_targets(sheet, ctx.directory, ctx.report, ctx.validate)
+    checked = target_rows.check_targets(sheet, ctx.directory, ctx.report, ctx.commands(SetTarget))
     ctx.report.coverage.extend(
         check_coverage(sheet, checked, await _registered(ctx.uow, checked), ctx.report)
     )
     if not checked.checked:
         return
-    cmd = UpsertTargets(tuple(SetTarget(**dataclasses.asdict(c.data)) for c in checked.checked))
+    cmd = UpsertTargets(tuple(c.data for c in checked.checked))
     try:
         async with ctx.uow.savepoint():
             result = await targets.upsert_targets(uow=ctx.uow, cmd=cmd, now=ctx.now)
@@ -272,7 +275,9 @@ async def _targets(ctx: _Context, sheet: Sheet, summary: r.SheetSummary) -> None
     summary.created, summary.updated, summary.unchanged = result.created, result.updated, result.unchanged
 
 
-async def _registered(uow: RegistryUnitOfWork, checked: target_rows.TargetRows) -> list[Registered]:
+async def _registered(
+    uow: RegistryUnitOfWork, checked: target_rows.TargetRows[SetTarget]
+) -> list[Registered]:
     metrics = {str(c.data.metric) for c in checked.checked}
     periods = {c.data.period for c in checked.checked}
     if not metrics:

@@ -2,7 +2,8 @@
 
 `sheets` maps a file's grids to sheets of rows, `values` reads cells as clerks type them,
 `vocabulary` holds the spreadsheets' words, `directory` resolves units and campaigns by name,
-`rows` and `target_rows` check each row into the command it stands for (`drafts`), `coverage` adds
-the R1 check of targets and `report` collects every problem by sheet, row and column. Reading the
-files is adapters/spreadsheets; applying the rows is service_layer/imports.
+`rows` and `target_rows` check each row into the command it stands for (built by the API's request
+models, which the entrypoint hands in as `Validate`; the checks read it through small protocols),
+`coverage` adds the R1 check of targets and `report` collects every problem by sheet, row and
+column. Reading the files is adapters/spreadsheets; applying the rows is service_layer/imports.
 """

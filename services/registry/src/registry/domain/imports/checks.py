@@ -3,7 +3,8 @@
 A row is checked completely (all its bad cells are reported, not just the first). Beyond the
 sheet's own rules, a row must pass the API's constraints on the command it stands for (`Validate`,
 given by the entrypoint that owns those constraints), so that a row is refused exactly as the same
-request would be.
+request would be. `Validate` also builds that command: the checks read only the few attributes
+they need of it (the protocols of `rows` and `target_rows`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from registry.domain.imports.report import ImportReport
 from registry.domain.imports.sheets import Row, Sheet
 from registry.domain.imports.vocabulary import Kind
 
-D = TypeVar("D")
+D = TypeVar("D")  # the command a row stands for
 
 
 class Invalid(ValueError):
@@ -29,9 +30,9 @@ class Invalid(ValueError):
         self.errors = errors
 
 
-# The API's constraints on the command of one kind of row: its fields as the API takes them
-# (defaults filled in), or `Invalid`.
-Validate = Callable[[Kind, dict[str, Any]], dict[str, Any]]
+# The API's constraints on the command of one kind of row: the command the API would build from the
+# row's fields (defaults filled in), or `Invalid`.
+Validate = Callable[[Kind, dict[str, Any]], D]
 
 
 @dataclass
@@ -43,10 +44,10 @@ class Checked(Generic[D]):
     given: set[str] = field(default_factory=set)  # fields with a non-empty cell (the rest stay as they are)
 
 
-class RowCheck:
+class RowCheck(Generic[D]):
     """Collects one row's problems, each tied to the column it came from."""
 
-    def __init__(self, sheet: Sheet, row: Row, report: ImportReport, validate: Validate | None) -> None:
+    def __init__(self, sheet: Sheet, row: Row, report: ImportReport, validate: Validate[D]) -> None:
         self.sheet, self.row, self.report, self.validate = sheet, row, report, validate
         self.failed = False
 
@@ -83,32 +84,23 @@ class RowCheck:
             self.error(f, str(exc), code="bad_value")
             return None
 
-    def draft(
-        self, build: Callable[[dict[str, Any]], D], kind: Kind, data: dict[str, Any], columns: dict[str, str]
-    ) -> D | None:
+    def draft(self, kind: Kind, data: dict[str, Any], columns: dict[str, str]) -> D | None:
         """The row's command, with the API's complaints placed on their columns."""
-        if self.validate is None:  # the sheet's own rules only: a required field may still be missing
-            try:
-                return build(data)
-            except TypeError as exc:
-                self.error(None, f"row: {exc}", code="invalid")
-                return None
         try:
-            fields = self.validate(kind, data)
+            return self.validate(kind, data)
         except Invalid as exc:
             for loc, message in exc.errors:
                 f = columns.get(loc[0], loc[0]) if loc else None
                 known = f if f in self.sheet.columns else None
                 self.error(known, f"{'.'.join(loc) or 'row'}: {message}", code="invalid")
             return None
-        return build(fields)
 
 
 def blank(value: Any) -> bool:
     return v.text(value) == ""
 
 
-def unknown_unit(c: RowCheck, f: str, directory: Directory, weight: dict[str, int] | None) -> None:
+def unknown_unit(c: RowCheck[Any], f: str, directory: Directory, weight: dict[str, int] | None) -> None:
     written = v.text(c.raw(f))
     suggestions = directory.suggest_units(written, weight)
     hint = f"; closest known: {'、'.join(suggestions)}" if suggestions else ""
@@ -121,7 +113,7 @@ def unknown_unit(c: RowCheck, f: str, directory: Directory, weight: dict[str, in
     )
 
 
-def campaign_of(c: RowCheck, directory: Directory) -> str | None:
+def campaign_of(c: RowCheck[Any], directory: Directory) -> str | None:
     written = v.text(c.raw("campaign_id"))
     if not written:
         return None

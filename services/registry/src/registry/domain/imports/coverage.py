@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from registry.domain.imports.report import CoverageRow, ImportReport, Issue, Severity
 from registry.domain.imports.sheets import Sheet
-from registry.domain.imports.target_rows import TargetRows
+from registry.domain.imports.target_rows import TC, TargetRows
 from registry.domain.imports.values import WAN_PER_YI, text
 from registry.domain.imports.vocabulary import metric_label
 from registry.domain.model import is_count
@@ -40,7 +40,7 @@ class Registered:
 Groups = dict[tuple[str | None, str, str], dict[tuple[str, str | None], tuple[TargetLine, int | None]]]
 
 
-def _groups(rows: TargetRows, registered: Iterable[Registered]) -> Groups:
+def _groups(rows: TargetRows[TC], registered: Iterable[Registered]) -> Groups:
     """The file's targets over the registered ones, grouped as R1 compares them."""
     groups: Groups = {}
     for checked in rows.checked:
@@ -69,7 +69,7 @@ def _groups(rows: TargetRows, registered: Iterable[Registered]) -> Groups:
 
 
 def check_coverage(
-    sheet: Sheet, rows: TargetRows, registered: Iterable[Registered], report: ImportReport
+    sheet: Sheet, rows: TargetRows[TC], registered: Iterable[Registered], report: ImportReport
 ) -> list[CoverageRow]:
     """R1 of every (campaign, metric, period) the sheet has targets for; a mismatch is reported."""
     groups = _groups(rows, registered)

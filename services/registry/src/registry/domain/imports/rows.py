@@ -6,12 +6,12 @@ same import.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
 from registry.domain.imports import values as v
 from registry.domain.imports.checks import Checked, RowCheck, Validate, blank, campaign_of, unknown_unit
 from registry.domain.imports.directory import Directory, UnitRef
-from registry.domain.imports.drafts import CampaignDraft, ProjectDraft, UnitDraft
 from registry.domain.imports.report import ImportReport
 from registry.domain.imports.sheets import Sheet
 from registry.domain.imports.vocabulary import (
@@ -25,13 +25,45 @@ from registry.domain.imports.vocabulary import (
     norm,
 )
 
+# What the checks read of the command a row stands for (the rest of it they pass on untouched).
+
+
+class CampaignCommand(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class UnitCommand(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def parent_code(self) -> str | None: ...
+    @property
+    def aliases(self) -> Sequence[str]: ...
+
+
+class ProjectCommand(Protocol):
+    @property
+    def code(self) -> str | None: ...
+
+
+CC = TypeVar("CC", bound=CampaignCommand)
+UC = TypeVar("UC", bound=UnitCommand)
+PC = TypeVar("PC", bound=ProjectCommand)
+
 # --- campaigns (行动) -------------------------------------------------------------------------
 
 
 def check_campaigns(
-    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate | None = None
-) -> list[Checked[CampaignDraft]]:
-    out: list[Checked[CampaignDraft]] = []
+    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate[CC]
+) -> list[Checked[CC]]:
+    out: list[Checked[CC]] = []
     seen: dict[str, int] = {}
     for row in sheet.rows:
         c = RowCheck(sheet, row, report, validate)
@@ -46,7 +78,7 @@ def check_campaigns(
             c.error("id", f"行动编码 {data['id']} is already on row {seen[data['id']]}", code="duplicate")
         if c.failed:
             continue
-        campaign = c.draft(lambda f: CampaignDraft(**f), Kind.CAMPAIGNS, data, {})
+        campaign = c.draft(Kind.CAMPAIGNS, data, {})
         if campaign is None:
             continue
         seen[campaign.id] = row.number
@@ -59,9 +91,9 @@ def check_campaigns(
 
 
 def check_units(
-    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate | None = None
-) -> list[Checked[UnitDraft]]:
-    out: list[Checked[UnitDraft]] = []
+    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate[UC]
+) -> list[Checked[UC]]:
+    out: list[Checked[UC]] = []
     codes: dict[str, int] = {}
     names: dict[str, int] = {}
     for row in sheet.rows:
@@ -81,18 +113,19 @@ def check_units(
         known = directory.units.get(code)
         merged = list(dict.fromkeys([*known.aliases, *aliases])) if known else aliases  # never drops one
         fields = {"code": code, "name": name, "kind": kind, "parent_code": parent, "aliases": merged}
-        unit = c.draft(lambda f: UnitDraft(**f), Kind.UNITS, fields, {})
+        unit = c.draft(Kind.UNITS, fields, {})
         if unit is None:
             continue
         codes[code], names[norm(name)] = row.number, row.number
         given = {"name", "kind", "aliases"} | ({"parent_code"} if parent else set())
         in_db = bool(known and known.in_db)
-        directory.put(UnitRef(unit.code, unit.name, unit.kind, unit.parent_code, unit.aliases, in_db=in_db))
+        ref = UnitRef(unit.code, unit.name, unit.kind, unit.parent_code, list(unit.aliases), in_db=in_db)
+        directory.put(ref)
         out.append(Checked(row, unit, given))
     return out
 
 
-def _parent(c: RowCheck, directory: Directory) -> str | None:
+def _parent(c: RowCheck[Any], directory: Directory) -> str | None:
     if blank(c.raw("parent_code")):
         return None
     parent = directory.resolve(v.text(c.raw("parent_code")))
@@ -102,7 +135,7 @@ def _parent(c: RowCheck, directory: Directory) -> str | None:
 
 
 def _unit_conflicts(
-    c: RowCheck,
+    c: RowCheck[Any],
     directory: Directory,
     code: str,
     name: str,
@@ -138,9 +171,9 @@ _FLAGS = ("is_industrial", "is_private", "is_signed_project", "stats_registered"
 
 
 def check_projects(
-    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate | None = None
-) -> list[Checked[ProjectDraft]]:
-    out: list[Checked[ProjectDraft]] = []
+    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate[PC]
+) -> list[Checked[PC]]:
+    out: list[Checked[PC]] = []
     codes: dict[str, int] = {}
     names: dict[tuple[str, str], int] = {}
     for row in sheet.rows:
@@ -159,7 +192,7 @@ def check_projects(
         if c.failed:
             continue
         fields = {k: x for k, x in data.items() if x is not None}
-        project = c.draft(ProjectDraft.of, Kind.PROJECTS, fields, {})
+        project = c.draft(Kind.PROJECTS, fields, {})
         if project is None:
             continue
         if project.code:
@@ -169,7 +202,7 @@ def check_projects(
     return out
 
 
-def _project_fields(c: RowCheck, directory: Directory) -> dict[str, Any]:
+def _project_fields(c: RowCheck[Any], directory: Directory) -> dict[str, Any]:
     """Every cell of a project row, parsed (None where empty or unreadable)."""
     data: dict[str, Any] = {"name": v.text(c.raw("name")), "code": v.text(c.raw("code")) or None}
     unit = directory.resolve(v.text(c.raw("unit_code"))) if not blank(c.raw("unit_code")) else None

@@ -7,12 +7,12 @@ by its label, a value with 亿元 / 万元 / 个 / %, growth targets as 基数 +
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, Generic, Protocol, TypeVar
 
 from registry.domain.imports import values as v
 from registry.domain.imports.checks import Checked, RowCheck, Validate, campaign_of, unknown_unit
 from registry.domain.imports.directory import Directory, closest
-from registry.domain.imports.drafts import TargetDraft
 from registry.domain.imports.report import ImportReport
 from registry.domain.imports.sheets import Sheet
 from registry.domain.imports.vocabulary import REGION_WORDS, Kind, lookup_metric, metric_words, norm
@@ -20,21 +20,45 @@ from registry.domain.model import Metric, TargetScope
 from registry.domain.targets import effective_value
 
 
+class TargetCommand(Protocol):
+    """What the checks (and R1, `coverage`) read of the command a target row stands for."""
+
+    @property
+    def metric(self) -> str: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def unit_code(self) -> str | None: ...
+    @property
+    def campaign_id(self) -> str | None: ...
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def baseline(self) -> Decimal | None: ...
+    @property
+    def growth_pct(self) -> Decimal | None: ...
+
+
+TC = TypeVar("TC", bound=TargetCommand)
+
+
 @dataclass
-class TargetRows:
+class TargetRows(Generic[TC]):
     """The checked targets, and the rows left out for an unknown unit (their other cells were fine)."""
 
-    checked: list[Checked[TargetDraft]]
+    checked: list[Checked[TC]]
     failed: dict[tuple[str, str, str | None], list[int]]  # (metric, period, campaign) → rows with errors
 
 
 def check_targets(
-    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate | None = None
-) -> TargetRows:
-    out: list[Checked[TargetDraft]] = []
+    sheet: Sheet, directory: Directory, report: ImportReport, validate: Validate[TC]
+) -> TargetRows[TC]:
+    out: list[Checked[TC]] = []
     seen: dict[tuple[Any, ...], int] = {}
     failed: dict[tuple[str, str, str | None], list[int]] = {}
-    unknown: list[tuple[RowCheck, tuple[str, str, str | None]]] = []
+    unknown: list[tuple[RowCheck[TC], tuple[str, str, str | None]]] = []
     for row in sheet.rows:
         c = RowCheck(sheet, row, report, validate)
         metric = _metric(c)
@@ -70,8 +94,8 @@ def check_targets(
 
 
 def _report_unknown_units(
-    out: list[Checked[TargetDraft]],
-    unknown: list[tuple[RowCheck, tuple[str, str, str | None]]],
+    out: list[Checked[TC]],
+    unknown: list[tuple[RowCheck[TC], tuple[str, str, str | None]]],
     directory: Directory,
 ) -> None:
     """An unknown name most likely stands for a unit missing from the same lists: rank the close
@@ -90,7 +114,7 @@ def _report_unknown_units(
         unknown_unit(c, "unit", directory, weight)
 
 
-def _metric(c: RowCheck) -> Metric | None:
+def _metric(c: RowCheck[Any]) -> Metric | None:
     written = v.text(c.raw("metric"))
     if not written:
         c.error("metric", "指标 is required", code="missing_value")
@@ -109,8 +133,8 @@ def _metric(c: RowCheck) -> Metric | None:
 
 
 def _target(
-    c: RowCheck, metric: Metric, period: str, unit: str | None, campaign: str | None
-) -> TargetDraft | None:
+    c: RowCheck[TC], metric: Metric, period: str, unit: str | None, campaign: str | None
+) -> TC | None:
     measure = c.cell("measure", v.measure)
     value = c.cell("value", v.metric_value, metric, measure)
     baseline = c.cell("baseline", v.metric_value, metric, measure)
@@ -149,7 +173,6 @@ def _target(
                 code="growth_mismatch",
             )
     return c.draft(
-        lambda f: TargetDraft(**f),
         Kind.TARGETS,
         {
             "metric": metric,
