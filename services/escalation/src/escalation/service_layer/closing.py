@@ -13,7 +13,7 @@ from escalation.events import ProblemReopened, ProblemResolved
 from escalation.service_layer.clocks import SlaPolicy, start_clocks, stop_clocks
 from escalation.service_layer.commands import ReopenProblem, ResolveProblem
 from escalation.service_layer.read_models import ProblemOut
-from escalation.service_layer.transitions import event_base, load, record, transition
+from escalation.service_layer.transitions import event_base, load, step
 from escalation.service_layer.unit_of_work import EscalationUnitOfWork
 
 
@@ -45,21 +45,11 @@ async def resolve(
     """销号, only with a resolution note (R8)."""
     p = await load(uow, cmd.problem_id)
     await _may_resolve(uow, principal, p)
-    from_status, p.status, p.updated_at = p.status, transition(p, Action.RESOLVE), now
+    step(uow, p, Action.RESOLVE, actor=principal.sub, now=now, note=cmd.resolution)
     p.resolved_at, p.resolution = now, cmd.resolution
     await stop_clocks(uow, p, [ClockKind.RESOLVE], state="met", now=now)
     await stop_clocks(uow, p, [ClockKind.ACKNOWLEDGE, ClockKind.PROGRESS], state="cancelled", now=now)
     await uow.ladder.close_meeting_items(p.id, now)
-    record(
-        uow,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.RESOLVE,
-        from_status=from_status,
-        from_level=p.level,
-        note=cmd.resolution,
-    )
     uow.emit(ProblemResolved(**event_base(p, now), resolved_by=principal.sub, resolution=cmd.resolution))
     return await uow.views.problem(p, now)
 
@@ -78,19 +68,9 @@ async def reopen(
     """Reopen a closed problem at its level; its clocks start again (R8)."""
     p = await load(uow, cmd.problem_id)
     _may_reopen(principal, p)
-    from_status, p.status, p.updated_at = p.status, transition(p, Action.REOPEN), now
+    step(uow, p, Action.REOPEN, actor=principal.sub, now=now, note=cmd.reason)
     p.resolved_at, p.resolution = None, None
     start_clocks(uow, p, assignment_clocks(now, Severity(p.severity), sla.is_workday, sla.rules))
-    record(
-        uow,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.REOPEN,
-        from_status=from_status,
-        from_level=p.level,
-        note=cmd.reason,
-    )
     assert p.deadline is not None
     uow.emit(
         ProblemReopened(

@@ -13,7 +13,7 @@ from escalation.events import ProblemAcknowledged, ProblemPlanFiled, ProblemProg
 from escalation.service_layer.clocks import SlaPolicy, start_clocks, stop_clocks
 from escalation.service_layer.commands import AcknowledgeProblem, FilePlan, ReportProgress
 from escalation.service_layer.read_models import ProblemOut
-from escalation.service_layer.transitions import event_base, load, record, transition
+from escalation.service_layer.transitions import event_base, load, step
 from escalation.service_layer.unit_of_work import EscalationUnitOfWork
 
 
@@ -29,18 +29,8 @@ async def acknowledge(
     """部署: the owning unit takes the problem on (the '1' of 13710: the same working day, R7)."""
     p = await load(uow, cmd.problem_id)
     _owner_or_admin(principal, p, "acknowledge")
-    from_status, p.status, p.updated_at = p.status, transition(p, Action.ACKNOWLEDGE), now
+    step(uow, p, Action.ACKNOWLEDGE, actor=principal.sub, now=now, note=cmd.note)
     await stop_clocks(uow, p, [ClockKind.ACKNOWLEDGE], state="met", now=now)
-    record(
-        uow,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.ACKNOWLEDGE,
-        from_status=from_status,
-        from_level=p.level,
-        note=cmd.note,
-    )
     uow.emit(ProblemAcknowledged(**event_base(p, now), acknowledged_by=principal.sub, note=cmd.note))
     return await uow.views.problem(p, now)
 
@@ -66,18 +56,8 @@ async def progress(
     """办理进展 (the '3' of 13710, R7)."""
     p = await load(uow, cmd.problem_id)
     await _may_report(uow, principal, p)
-    from_status, p.status, p.updated_at = p.status, transition(p, Action.PROGRESS), now
+    step(uow, p, Action.PROGRESS, actor=principal.sub, now=now, note=cmd.note)
     await stop_clocks(uow, p, [ClockKind.PROGRESS], state="met", now=now)
-    record(
-        uow,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.PROGRESS,
-        from_status=from_status,
-        from_level=p.level,
-        note=cmd.note,
-    )
     uow.emit(ProblemProgressed(**event_base(p, now), reported_by=principal.sub, note=cmd.note))
     return await uow.views.problem(p, now)
 
@@ -96,24 +76,22 @@ async def file_plan(
         )
     if cmd.deadline <= now.date():
         raise unprocessable("deadline", f"the plan's date must be after today ({now.date()})")
-    from_status, p.status, p.updated_at, p.plan = p.status, transition(p, Action.FILE_PLAN), now, cmd.plan
+    step(
+        uow,
+        p,
+        Action.FILE_PLAN,
+        actor=principal.sub,
+        now=now,
+        note=cmd.plan,
+        data={"deadline": cmd.deadline.isoformat()},
+    )
+    p.plan = cmd.plan
     await stop_clocks(uow, p, [ClockKind.PROGRESS], state="met", now=now)
     await stop_clocks(uow, p, [ClockKind.RESOLVE], state="cancelled", now=now)
     start_clocks(
         uow,
         p,
         [plan_clock(ClockKind.RESOLVE, now, cmd.deadline, sla.is_workday, sla.rules.reminder_percents)],
-    )
-    record(
-        uow,
-        p,
-        at=now,
-        actor=principal.sub,
-        action=Action.FILE_PLAN,
-        from_status=from_status,
-        from_level=p.level,
-        note=cmd.plan,
-        data={"deadline": cmd.deadline.isoformat()},
     )
     uow.emit(
         ProblemPlanFiled(**event_base(p, now), filed_by=principal.sub, plan=cmd.plan, deadline=cmd.deadline)

@@ -78,6 +78,32 @@ def record(
     )
 
 
+def step(
+    uow: EscalationUnitOfWork,
+    p: ProblemRow,
+    action: Action,
+    *,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move the problem by one action of the loop at its level, or 409, and keep the step (R7, R8)."""
+    from_status = p.status
+    p.status, p.updated_at = transition(p, action), now
+    record(
+        uow,
+        p,
+        at=now,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        from_level=p.level,
+        note=note,
+        data=data,
+    )
+
+
 def history_entries(rows: Iterable[HistoryRow]) -> list[HistoryEntry]:
     """History rows as the events and read models show them."""
     return [
