@@ -18,20 +18,8 @@ from scoring.events import (
 
 
 def _line(c: Scorecard) -> list[IndicatorLine]:
-    return [
-        IndicatorLine(
-            code=i.code,
-            label=i.label,
-            actual=i.actual,
-            target=i.target,
-            rate=i.rate,
-            cap=i.cap,
-            weight=i.weight,
-            score=i.score,
-            note=i.note,
-        )
-        for i in c.indicators
-    ]
+    """The scorecard's indicator lines, field for field (the label included)."""
+    return [IndicatorLine.model_validate(i, from_attributes=True) for i in c.indicators]
 
 
 def _scorecards(r: PublishedRanking) -> list[ScorecardComputed]:

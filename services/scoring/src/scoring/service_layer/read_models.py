@@ -133,20 +133,8 @@ class ScorecardOut(BaseModel):
 
 
 def _indicators(c: Scorecard) -> list[IndicatorScoreOut]:
-    return [
-        IndicatorScoreOut(
-            code=i.code,
-            label=i.label,
-            actual=i.actual,
-            target=i.target,
-            rate=i.rate,
-            cap=i.cap,
-            weight=i.weight,
-            score=i.score,
-            note=i.note,
-        )
-        for i in c.indicators
-    ]
+    """The scorecard's indicator lines, field for field (the label included)."""
+    return [IndicatorScoreOut.model_validate(i, from_attributes=True) for i in c.indicators]
 
 
 class InterviewOut(BaseModel):
