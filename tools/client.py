@@ -18,8 +18,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from diaodu_platform.auth import Role, mint_token
+from diaodu_platform.auth import Role
 from diaodu_platform.settings import ServiceSettings
+from diaodu_platform.tokens import dev_token as sign_dev_token
 
 SERVICE_NAMES = ("registry", "progress", "escalation", "scoring")
 # Which services' topics each service consumes (its entrypoints/main.py subscriptions).
@@ -49,11 +50,11 @@ class Urls:
 
 
 def dev_token(role: Role | str, *, sub: str, unit: str | None = None, hours: int = 12) -> str:
-    """A token signed with the local development key (DIAODU_JWT_SECRET if set); never in production."""
+    """A token signed with the local development key (.run/keys/); never in production."""
     settings = ServiceSettings()
     if settings.env == "production":
         raise RuntimeError("development tokens are not minted when DIAODU_ENV=production")
-    return mint_token(settings, sub=sub, role=role, unit=unit, ttl_hours=hours)
+    return sign_dev_token(settings, sub=sub, role=role, unit=unit, ttl_hours=hours)
 
 
 class ApiError(RuntimeError):

@@ -1,18 +1,18 @@
-"""JWT bearer auth (SPEC §6): claims `sub`, `role` and, for reporters, `unit`."""
+"""Bearer auth (SPEC §6): who is calling (`sub`, `role`, a reporter's `unit`) and what they may do.
+
+Tokens are verified by diaodu_platform.tokens against the trusted issuers' JWKS."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from diaodu_platform.errors import Problem, forbidden
-from diaodu_platform.settings import ServiceSettings
+from diaodu_platform.errors import forbidden
+from diaodu_platform.tokens import Claims, TokenVerifier, unauthorized
 
 
 class Role(StrEnum):
@@ -26,6 +26,9 @@ class Principal(BaseModel):
     sub: str
     role: Role
     unit: str | None = None
+    leader_id: str | None = None
+    # A department system's token is limited to these scopes (empty: a person, limited by role).
+    scopes: tuple[str, ...] = ()
 
     def can_write_for_unit(self, unit_code: str) -> bool:
         """Admins write for every unit; reporters only for their own (SPEC §6)."""
@@ -34,47 +37,32 @@ class Principal(BaseModel):
         return self.role is Role.reporter and self.unit == unit_code
 
 
-def mint_token(
-    settings: ServiceSettings, *, sub: str, role: Role | str, unit: str | None = None, ttl_hours: int = 12
-) -> str:
-    """Sign a token; the CLI uses this in local mode only."""
-    now = datetime.now(UTC)
-    claims: dict[str, object] = {
-        "sub": sub,
-        "role": str(Role(role)),
-        "iss": settings.jwt_issuer,
-        "iat": now,
-        "exp": now + timedelta(hours=ttl_hours),
-    }
-    if unit:
-        claims["unit"] = unit
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=settings.jwt_algorithm)
-
-
-def decode_token(settings: ServiceSettings, token: str) -> Principal:
+def principal_of(claims: Claims) -> Principal:
+    """The diaodu principal a verified token names; 401 when its role or unit is not usable."""
     try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret.get_secret_value(),
-            algorithms=[settings.jwt_algorithm],
-            issuer=settings.jwt_issuer,
-            options={"require": ["sub", "role", "exp"]},
+        principal = Principal(
+            sub=claims.sub,
+            role=Role(claims.role),
+            unit=claims.unit,
+            leader_id=claims.leader_id,
+            scopes=claims.scopes,
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise _unauthorized("The token has expired; sign in again.") from exc
-    except jwt.PyJWTError as exc:
-        raise _unauthorized(f"The token is not valid: {exc}") from exc
-    try:
-        principal = Principal(sub=claims["sub"], role=claims["role"], unit=claims.get("unit"))
     except ValueError as exc:
-        raise _unauthorized(f"Unknown role {claims.get('role')!r}; allowed: {', '.join(Role)}") from exc
+        raise unauthorized(f"Unknown role {claims.role!r}; allowed: {', '.join(Role)}") from exc
+    if not principal.sub:
+        raise unauthorized("The token names no subject (`sub`).")
     if principal.role is Role.reporter and not principal.unit:
-        raise _unauthorized("A reporter token must carry the `unit` claim.")
+        raise unauthorized("A reporter token must carry the `unit` claim.")
     return principal
 
 
-def _unauthorized(detail: str) -> Problem:
-    return Problem(401, "Unauthorized", detail, type_="/problems/unauthorized")
+def verifier(request: Request) -> TokenVerifier:
+    """The app's token verifier, built from its settings on first use."""
+    state = request.app.state
+    if getattr(state, "verifier", None) is None:
+        state.verifier = TokenVerifier(state.settings)
+    found: TokenVerifier = state.verifier
+    return found
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -84,8 +72,8 @@ async def current_principal(
     request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer":
-        raise _unauthorized("Send `Authorization: Bearer <token>`.")
-    return decode_token(request.app.state.settings, creds.credentials)
+        raise unauthorized("Send `Authorization: Bearer <token>`.")
+    return principal_of(await verifier(request).verify(creds.credentials))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from diaodu_platform.auth import Role, mint_token
+from diaodu_platform.auth import Role
 from diaodu_platform.migrations import upgrade
 from diaodu_platform.runtime import (
     EmbeddedKafka,
@@ -17,6 +17,7 @@ from diaodu_platform.runtime import (
 )
 from diaodu_platform.settings import ServiceSettings
 from diaodu_platform.stack import Stack
+from diaodu_platform.tokens import dev_token
 from diaodu_platform.topology import REPO_ROOT, SERVICES
 
 
@@ -32,7 +33,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         print("a reporter token needs --unit <unit code>", file=sys.stderr)
         return 2
     print(
-        mint_token(
+        dev_token(
             settings, sub=args.sub or f"dev-{args.role}", role=args.role, unit=args.unit, ttl_hours=args.hours
         )
     )

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-DEV_JWT_SECRET = "diaodu-local-dev-signing-key-not-for-production"
 
 
 class ServiceSettings(BaseSettings):
@@ -42,21 +40,42 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 0.5
 
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    jwt_algorithm: str = "HS256"
+    # Tokens (SPEC §6): diaodu's own issuer is the console, whose JWKS the services read. In local and
+    # test mode, with neither set, they trust the development key of `.run/keys/` (diaodu_platform.tokens).
     jwt_issuer: str = "diaodu"
+    jwt_audience: str = "diaodu"
+    jwt_jwks_url: str = ""
+    jwt_jwks_file: str = ""
+    jwt_dev_key_file: str = ""
+    # An external OIDC issuer trusted besides the console (a province's 统一身份认证), and how its
+    # claims map to a diaodu role and unit, e.g. DIAODU_OIDC_ROLE_MAP='{"xmtj-admin": "admin"}'.
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    oidc_role_claim: str = "role"
+    oidc_role_map: dict[str, str] = {}
+    oidc_unit_claim: str = "unit"
+    oidc_subject_claim: str = "sub"
 
     log_level: str = "INFO"
     log_json: bool = True
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> ServiceSettings:
-        secret = self.jwt_secret.get_secret_value()
-        if self.env == "production" and (secret == DEV_JWT_SECRET or len(secret) < 32):
+    def _refuse_development_keys_in_production(self) -> ServiceSettings:
+        if self.env != "production":
+            return self
+        if self.jwt_jwks_file or self.jwt_dev_key_file:
             raise ValueError(
-                "DIAODU_JWT_SECRET must be set to a real signing key of at least 32 characters "
-                "when DIAODU_ENV=production; refusing to start with the development key"
+                "DIAODU_JWT_JWKS_FILE and DIAODU_JWT_DEV_KEY_FILE are for local and test mode; in production "
+                "set DIAODU_JWT_JWKS_URL to the console's /.well-known/jwks.json"
             )
+        if not self.jwt_jwks_url:
+            raise ValueError(
+                "DIAODU_JWT_JWKS_URL must name the console's /.well-known/jwks.json when "
+                "DIAODU_ENV=production; refusing to start without a source of signing keys"
+            )
+        if self.oidc_issuer and not (self.oidc_audience and self.oidc_jwks_url):
+            raise ValueError("DIAODU_OIDC_ISSUER needs DIAODU_OIDC_AUDIENCE and DIAODU_OIDC_JWKS_URL")
         return self
 
     def topic(self, service: str) -> str:

@@ -21,7 +21,6 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 
-from diaodu_platform.auth import mint_token
 from diaodu_platform.events import Envelope
 from diaodu_platform.migrations import upgrade
 from diaodu_platform.runtime import (
@@ -33,6 +32,7 @@ from diaodu_platform.runtime import (
     scratch_dir,
 )
 from diaodu_platform.settings import ServiceSettings
+from diaodu_platform.tokens import dev_token
 
 
 @dataclass
@@ -117,7 +117,7 @@ class ServiceHarness:
     _stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
 
     def token(self, role: str, *, unit: str | None = None, sub: str | None = None) -> str:
-        return mint_token(self.settings, sub=sub or f"test-{role}", role=role, unit=unit)
+        return dev_token(self.settings, sub=sub or f"test-{role}", role=role, unit=unit)
 
     def auth(self, role: str, *, unit: str | None = None, sub: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(role, unit=unit, sub=sub)}"}

@@ -21,8 +21,9 @@ from typing import Any
 
 import httpx
 
-from diaodu_platform.auth import Role, mint_token
+from diaodu_platform.auth import Role
 from diaodu_platform.settings import ServiceSettings
+from diaodu_platform.tokens import dev_token
 from diaodu_platform.topology import REPO_ROOT
 
 
@@ -126,7 +127,7 @@ def local_token() -> str:
     settings = ServiceSettings()
     if settings.env == "production":
         raise SeedError("no --token given, and tokens are not minted locally in production")
-    return mint_token(settings, sub="seed-loader", role=Role.admin, ttl_hours=1)
+    return dev_token(settings, sub="seed-loader", role=Role.admin, ttl_hours=1)
 
 
 def load_seeds(
