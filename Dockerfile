@@ -28,6 +28,7 @@ COPY services/registry/pyproject.toml services/registry/
 COPY services/progress/pyproject.toml services/progress/
 COPY services/escalation/pyproject.toml services/escalation/
 COPY services/scoring/pyproject.toml services/scoring/
+COPY services/console/pyproject.toml services/console/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-install-workspace
 

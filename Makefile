@@ -36,7 +36,7 @@ lint: sync
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) lint-imports
-	$(RUN) mypy libs/platform/src libs/testkit/src services/registry/src services/progress/src services/escalation/src services/scoring/src
+	$(RUN) mypy libs/platform/src libs/testkit/src services/registry/src services/progress/src services/escalation/src services/scoring/src services/console/src
 
 fmt: sync
 	$(RUN) ruff check --fix .

@@ -1,0 +1,1 @@
+"""The console's edges: tables and repositories, password hashing, signing keys, spreadsheet exports."""

@@ -1,0 +1,1 @@
+"""The console's handlers: sign-in, sessions, tokens, accounts, machine clients; and its read side."""

@@ -1,0 +1,84 @@
+"""The console's settings: the platform's, plus lock-out, sessions, tokens and its signing keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import model_validator
+
+from console.domain.lockout import LockoutPolicy
+from console.domain.sessions import SessionPolicy
+from diaodu_platform.settings import ServiceSettings
+
+LOCAL_MODES = ("local", "test")
+
+
+class ConsoleSettings(ServiceSettings):
+    """Read once from `DIAODU_*` variables, e.g. DIAODU_CONSOLE_SIGNING_KEYS_DIR=/run/secrets/console-keys."""
+
+    service: str = "console"
+    http_port: int = 8000
+
+    # Lock-out: this many failed sign-ins within the window lock the account for `lockout_minutes`.
+    lockout_max_failures: int = 5
+    lockout_window_minutes: float = 15
+    lockout_minutes: float = 15
+    # Browser sessions end after this long without a request, and in any case this long after sign-in.
+    session_idle_minutes: float = 30
+    session_absolute_hours: float = 12
+    # The bearer tokens the console signs (the four services see only these).
+    access_token_minutes: float = 15
+    # Production: a folder of Ed25519 private keys (PEM, PKCS#8, `*.pem`). The file whose name sorts
+    # last signs (name them by date: 2026-01-15.pem); all are published in the JWKS, so a rotation adds
+    # a newer file and removes the old one once its tokens have expired. Local and test mode use the
+    # development key of `.run/keys/` unless this is set.
+    console_signing_keys_dir: str = ""
+    # How many reverse proxies in front of the console append to X-Forwarded-For; 0 ignores the header
+    # (anyone can send it), n takes the n-th address from the right as the client's.
+    trusted_proxy_hops: int = 0
+
+    @model_validator(mode="after")
+    def _refuse_development_keys_in_production(self) -> ConsoleSettings:
+        """The platform's check, less the JWKS URL: the console verifies its tokens with its own keys."""
+        if self.env != "production":
+            return self
+        if self.jwt_jwks_file or self.jwt_dev_key_file:
+            raise ValueError("DIAODU_JWT_JWKS_FILE and DIAODU_JWT_DEV_KEY_FILE are for local and test mode")
+        if not self.console_signing_keys_dir:
+            raise ValueError(
+                "DIAODU_CONSOLE_SIGNING_KEYS_DIR must name the folder of the console's signing keys when "
+                "DIAODU_ENV=production; refusing to start without a real signing key"
+            )
+        if self.oidc_issuer and not (self.oidc_audience and self.oidc_jwks_url):
+            raise ValueError("DIAODU_OIDC_ISSUER needs DIAODU_OIDC_AUDIENCE and DIAODU_OIDC_JWKS_URL")
+        return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are sent over HTTPS only, except on a developer's or test's plain HTTP."""
+        return self.env not in LOCAL_MODES
+
+    def lockout_policy(self) -> LockoutPolicy:
+        return LockoutPolicy(
+            max_failures=self.lockout_max_failures,
+            window=timedelta(minutes=self.lockout_window_minutes),
+            lock_for=timedelta(minutes=self.lockout_minutes),
+        )
+
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            idle=timedelta(minutes=self.session_idle_minutes),
+            absolute=timedelta(hours=self.session_absolute_hours),
+        )
+
+    @property
+    def access_token_ttl(self) -> timedelta:
+        return timedelta(minutes=self.access_token_minutes)
+
+
+def console_settings(settings: ServiceSettings | None = None) -> ConsoleSettings:
+    """The console's settings, from the environment or from the platform settings a harness built."""
+    if isinstance(settings, ConsoleSettings):
+        return settings
+    given = {} if settings is None else settings.model_dump(exclude_unset=True)
+    return ConsoleSettings(**given)

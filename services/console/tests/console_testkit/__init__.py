@@ -1,0 +1,1 @@
+"""The console's test kit: in-memory fakes of its unit of work, builders, the service harness."""

@@ -1,0 +1,105 @@
+"""In-memory fakes of the console's unit of work and repositories (same methods as the SQL ones)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from console.adapters.tables import Account, AuditEntry, BrowserSession, MachineClient
+from diaodu_testkit.fakes import FakeUnitOfWork
+
+
+class _Rows:
+    def __init__(self) -> None:
+        self.rows: dict[Any, Any] = {}
+
+    def snapshot(self) -> dict[Any, Any]:
+        return copy.copy(self.rows)
+
+    def restore(self, saved: dict[Any, Any]) -> None:
+        self.rows = saved
+
+
+class FakeAccounts(_Rows):
+    async def get(self, username: str, *, for_update: bool = False) -> Account | None:
+        return self.rows.get(username)
+
+    async def active_admins(self) -> int:
+        return sum(1 for a in self.rows.values() if a.role == "admin" and a.active)
+
+    def add(self, account: Account) -> None:
+        self.rows[account.username] = account
+
+
+class FakeSessions(_Rows):
+    async def get(self, id_hash: str) -> BrowserSession | None:
+        return self.rows.get(id_hash)
+
+    def add(self, row: BrowserSession) -> None:
+        self.rows[row.id_hash] = row
+
+    async def remove(self, id_hash: str) -> None:
+        self.rows.pop(id_hash, None)
+
+    async def remove_all_of(self, username: str, *, keep: str | None = None) -> int:
+        gone = [k for k, s in self.rows.items() if s.username == username and k != keep]
+        for k in gone:
+            del self.rows[k]
+        return len(gone)
+
+    async def remove_expired(self, *, seen_before: datetime, created_before: datetime) -> int:
+        gone = [
+            k for k, s in self.rows.items() if s.last_seen_at <= seen_before or s.created_at <= created_before
+        ]
+        for k in gone:
+            del self.rows[k]
+        return len(gone)
+
+    def of(self, username: str) -> list[BrowserSession]:
+        return [s for s in self.rows.values() if s.username == username]
+
+
+class FakeClients(_Rows):
+    async def get(self, client_id: str) -> MachineClient | None:
+        return self.rows.get(client_id)
+
+    def add(self, client: MachineClient) -> None:
+        self.rows[client.client_id] = client
+
+
+class FakeAudit(_Rows):
+    def add(self, entry: AuditEntry) -> None:
+        entry.id = len(self.rows) + 1
+        self.rows[entry.id] = entry
+
+    @property
+    def lines(self) -> list[AuditEntry]:
+        return list(self.rows.values())
+
+    def actions(self) -> list[str]:
+        return [e.action for e in self.rows.values()]
+
+
+class FakeConsoleUnitOfWork(FakeUnitOfWork):
+    """The console's unit of work in memory: its state outlives each `async with`, as a database's would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts = FakeAccounts()
+        self.sessions = FakeSessions()
+        self.clients = FakeClients()
+        self.audit = FakeAudit()
+
+    def _repositories(self) -> list[_Rows]:
+        return [self.accounts, self.sessions, self.clients, self.audit]
+
+    async def _begin(self) -> None:
+        await super()._begin()
+        self._at_begin = [r.snapshot() for r in self._repositories()]
+
+    async def _rollback(self) -> None:
+        """Forget the rows the work added, as a database would (changed attributes stay changed)."""
+        await super()._rollback()
+        for repository, rows in zip(self._repositories(), self._at_begin, strict=True):
+            repository.restore(rows)
