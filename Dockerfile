@@ -1,11 +1,11 @@
 # syntax=docker/dockerfile:1
 # One image for every diaodu service. The container serves the service named by DIAODU_SERVICE
-# (registry | progress | escalation | scoring); `diaodu migrate <service>` is the one-shot migration
+# (console | registry | progress | escalation | scoring); `diaodu migrate <service>` is the one-shot migration
 # step (compose `migrate-*`, Kubernetes Job `diaodu-migrate`), never run by a serving replica.
 #
 #   docker build -t diaodu:local .
-#   docker run --rm -e DIAODU_SERVICE=registry -e DIAODU_DATABASE_URL=... -e DIAODU_JWT_SECRET=... diaodu:local
-#   docker run --rm -e DIAODU_DATABASE_URL=... -e DIAODU_JWT_SECRET=... diaodu:local diaodu migrate registry
+#   docker run --rm -e DIAODU_SERVICE=registry -e DIAODU_DATABASE_URL=... -e DIAODU_JWT_JWKS_URL=http://console:8000/.well-known/jwks.json diaodu:local
+#   docker run --rm -e DIAODU_DATABASE_URL=... -e DIAODU_JWT_JWKS_URL=... diaodu:local diaodu migrate registry
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
@@ -55,7 +55,7 @@ ENV PATH="/app/.venv/bin:${PATH}" \
     DIAODU_ENV=production \
     DIAODU_HTTP_HOST=0.0.0.0
 USER 10001:10001
-EXPOSE 8001 8002 8003 8004
+EXPOSE 8000 8001 8002 8003 8004
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "/app/deploy/docker/healthcheck.py"]
 CMD ["python", "/app/deploy/docker/serve.py"]

@@ -24,7 +24,8 @@ sync: $(UV)
 	$(UV) sync --locked --quiet
 
 run: sync
-	$(RUN) diaodu up --then "$(RUN) python -m registry.entrypoints.seed --url http://127.0.0.1:8001"
+	$(RUN) diaodu up --then "$(RUN) python -m registry.entrypoints.seed --url http://127.0.0.1:8001 \
+		&& $(RUN) python -m console.entrypoints.accounts_seed --url http://127.0.0.1:8000"
 
 demo: sync
 	$(RUN) python -m tools.activity --months $(or $(MONTHS),2) --start $(or $(START),2023-11)

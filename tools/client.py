@@ -33,12 +33,13 @@ CONSUMES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Urls:
-    """Base URLs of the four services (`make run` defaults)."""
+    """Base URLs of the services (`make run` defaults)."""
 
     registry: str = "http://127.0.0.1:8001"
     progress: str = "http://127.0.0.1:8002"
     escalation: str = "http://127.0.0.1:8003"
     scoring: str = "http://127.0.0.1:8004"
+    console: str = "http://127.0.0.1:8000"
 
     def of(self, service: str) -> str:
         url: str = getattr(self, service)

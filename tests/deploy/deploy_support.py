@@ -24,6 +24,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
+from diaodu_platform.settings import ServiceSettings
 from diaodu_platform.topology import REPO_ROOT
 
 HERE = Path(__file__).resolve().parent
@@ -162,3 +163,39 @@ def load_module(path: Path) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# --- settings -----------------------------------------------------------------------------------------
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    """The settings a service's app reads: its own subclass (`<service>.settings`) or the platform's."""
+    try:
+        module = importlib.import_module(f"{service}.settings")
+    except ModuleNotFoundError:
+        return ServiceSettings
+    own = [
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, ServiceSettings) and v.__module__ == module.__name__
+    ]
+    assert len(own) <= 1, f"{service}.settings defines several settings classes: {own}"
+    return own[0] if own else ServiceSettings
+
+
+def variables(cls: type[ServiceSettings]) -> set[str]:
+    """The DIAODU_* names a settings class reads."""
+    return {f"DIAODU_{name.upper()}" for name in cls.model_fields}
+
+
+def settings_from(
+    cls: type[ServiceSettings], env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> ServiceSettings:
+    """The settings `cls` builds from exactly `env` (nothing of the test's own environment), as a
+    container would: production's checks run, and a refused configuration raises."""
+    for name in list(os.environ):
+        if name.startswith("DIAODU_"):
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return cls()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from deploy_support import settings_class, variables
+
+from diaodu_platform.settings import ServiceSettings
 from diaodu_platform.topology import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
@@ -28,6 +31,16 @@ def test_readme_documents_every_variable_the_deployments_set() -> None:
     assert not undocumented, f"add to the README's Configuration table: {sorted(undocumented)}"
 
 
+def test_readme_documents_the_token_and_console_settings() -> None:
+    """Tokens (the console's JWKS, an external OIDC issuer) and the console's own settings, set or not."""
+    configuration = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    platform = variables(ServiceSettings)
+    wanted = {v for v in platform if v.startswith(("DIAODU_JWT_", "DIAODU_OIDC_"))}
+    wanted |= variables(settings_class("console")) - platform
+    undocumented = {name for name in wanted if f"`{name}`" not in configuration}
+    assert not undocumented, f"add to the README's Configuration table: {sorted(undocumented)}"
+
+
 def test_readme_has_an_operations_section_for_a_kubernetes_operator() -> None:
     assert "\n## Operations\n" in README, "the README needs an `## Operations` section"
     operations = README.split("\n## Operations\n", 1)[1].split("\n## ", 1)[0]
@@ -41,5 +54,8 @@ def test_readme_has_an_operations_section_for_a_kubernetes_operator() -> None:
         "/healthz",
         "/readyz",
         "KEDA",
+        "diaodu-console-signing-keys",
+        "DIAODU_TRUSTED_PROXY_HOPS",
+        "deploy/console",
     ]:
         assert needed in operations, f"the README's Operations section does not mention {needed}"

@@ -5,18 +5,40 @@ from __future__ import annotations
 import copy
 import importlib
 import re
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from deploy_support import K8S, OVERLAYS, Validator, graceful_shutdown_s, kustomize
+from deploy_support import (
+    K8S,
+    OVERLAYS,
+    Validator,
+    graceful_shutdown_s,
+    kustomize,
+    settings_class,
+    settings_from,
+    variables,
+)
 
+from console.adapters.signing import keys_in
+from console.entrypoints.api import jwks
 from diaodu_platform.settings import ServiceSettings
 from diaodu_platform.topology import SERVICES
 
 SETTINGS = ServiceSettings.model_construct()  # the defaults: no topic namespace, no environment
+JWKS_PATH = "/.well-known/jwks.json"
+# Settings of the HS256 days and local-only key sources: no manifest may set them.
+NOT_DEPLOYED = (
+    "DIAODU_JWT_SECRET",
+    "DIAODU_JWT_ALGORITHM",
+    "DIAODU_JWT_JWKS_FILE",
+    "DIAODU_JWT_DEV_KEY_FILE",
+)
 
 
 def of_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -269,3 +291,142 @@ def test_image_is_pinned_per_overlay(rendered: dict[str, list[dict[str, Any]]]) 
         images = {c["image"] for _, pod in _pods(rendered[overlay]) for c in pod["containers"]}
         assert len(images) == 1, images
         assert re.fullmatch(r"[\w./-]+:[\w.-]+|[\w./-]+@sha256:[0-9a-f]{64}", images.pop())
+
+
+def _environment(docs: list[dict[str, Any]], container: dict[str, Any]) -> dict[str, str]:
+    """A container's environment as the kubelet builds it: its ConfigMaps, then its env with
+    $(VAR) references expanded; values from Secrets stand in as 'secret0'."""
+    out: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        out.update(named(docs, "ConfigMap", source["configMapRef"]["name"])["data"])
+    for e in container.get("env", []):
+        value = e["value"] if "value" in e else "secret0"
+        out[e["name"]] = re.sub(r"\$\((\w+)\)", lambda m: out.get(m.group(1), m.group(0)), value)
+    return out
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_container_is_configured_as_its_settings_accept(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each pod's environment names only settings its service reads, and its settings accept it
+    (in production: a JWKS URL; the console: its signing keys), as the container would at start."""
+    docs = rendered[overlay]
+    for what, pod in _pods(docs):
+        for c in pod["containers"]:
+            # The migration Job runs `diaodu migrate`, which reads the platform's settings.
+            cls = ServiceSettings if what.startswith("Job/") else settings_class(c["name"])
+            env = _environment(docs, c)
+            unknown = {k for k in env if k.startswith("DIAODU_")} - variables(cls)
+            assert not unknown, f"{what} {c['name']} sets what it never reads: {unknown}"
+            diaodu = {k: v for k, v in env.items() if k.startswith("DIAODU_")}
+            settings = settings_from(cls, diaodu, monkeypatch)
+            assert settings.env == ("test" if overlay == "dev" else "production")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_tokens_are_verified_against_the_consoles_jwks_with_no_shared_secret(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    text = yaml.safe_dump_all(docs)
+    assert not [v for v in NOT_DEPLOYED if v in text], "a manifest sets a retired token setting"
+    assert "diaodu-jwt" not in text
+    config = named(docs, "ConfigMap", "diaodu-config")
+    url = urlsplit(config["data"]["DIAODU_JWT_JWKS_URL"])
+    console = named(docs, "Service", "console")
+    namespace = console["metadata"]["namespace"]
+    assert url.scheme == "http" and url.path == JWKS_PATH
+    served = {getattr(route, "path", None) for route in jwks.router.routes}
+    assert JWKS_PATH in served, "the console serves its JWKS there"
+    assert url.hostname in {"console", f"console.{namespace}.svc", f"console.{namespace}.svc.cluster.local"}
+    assert url.port == console["spec"]["ports"][0]["port"] == SERVICES["console"].port
+    for what, pod in _pods(docs):
+        for c in pod["containers"]:
+            sources = [s["configMapRef"]["name"] for s in c.get("envFrom", [])]
+            assert config["metadata"]["name"] in sources, f"{what} {c['name']} does not read diaodu-config"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_only_the_console_mounts_its_signing_keys_and_it_counts_the_ingress(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    deployment = named(docs, "Deployment", "console")
+    pod = deployment["spec"]["template"]["spec"]
+    (c,) = pod["containers"]
+    env = env_of(c)
+    (mount,) = [m for m in c["volumeMounts"] if m["mountPath"] == env["DIAODU_CONSOLE_SIGNING_KEYS_DIR"]]
+    assert mount["readOnly"] is True
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    assert volume["secret"]["secretName"] == "diaodu-console-signing-keys"
+    # Readable by the pod's group (fsGroup), never by others, never writable.
+    assert volume["secret"]["defaultMode"] & 0o7 == 0 and volume["secret"]["defaultMode"] & 0o222 == 0
+    assert volume["secret"]["defaultMode"] & 0o040 and pod["securityContext"]["fsGroup"]
+    # Behind one ingress controller: the console takes the client from the last X-Forwarded-For hop.
+    assert env["DIAODU_TRUSTED_PROXY_HOPS"] == "1"
+    # It consumes nothing: a fixed replica count, no ScaledObject (test_kafka_topics_...).
+    assert isinstance(deployment["spec"]["replicas"], int) and deployment["spec"]["replicas"] >= 1
+    for other in of_kind(docs, "Deployment") + of_kind(docs, "Job"):
+        if other is deployment:
+            continue
+        volumes = other["spec"]["template"]["spec"].get("volumes", [])
+        assert not [v for v in volumes if "secret" in v], f"{other['metadata']['name']} mounts a Secret"
+        for oc in other["spec"]["template"]["spec"]["containers"]:
+            assert "DIAODU_CONSOLE_SIGNING_KEYS_DIR" not in env_of(oc)
+
+
+def _secrets_read(docs: list[dict[str, Any]]) -> set[str]:
+    """The names of every Secret the rendered manifests read."""
+    names: set[str] = set()
+    for _, pod in _pods(docs):
+        names |= {v["secret"]["secretName"] for v in pod.get("volumes", []) if "secret" in v}
+        for c in pod["containers"]:
+            refs = [e["valueFrom"] for e in c.get("env", []) if "valueFrom" in e]
+            names |= {ref["secretKeyRef"]["name"] for ref in refs if "secretKeyRef" in ref}
+    for cluster in of_kind(docs, "Cluster"):
+        names |= {r["passwordSecret"]["name"] for r in cluster["spec"]["managed"]["roles"]}
+    return names
+
+
+STUB_KUBECTL = """#!/bin/sh
+# kubectl for the test: logs its arguments, knows no secret unless $KNOWN says so, keeps --from-file files.
+printf '%s\\n' "$*" >> "$LOG"
+case "$*" in *" get secret "*) [ -n "${KNOWN:-}" ]; exit $? ;; esac
+for arg in "$@"; do
+  case "$arg" in --from-file=*) cp "${arg#--from-file=}" "$KEEP/" ;; esac
+done
+"""
+
+
+def _run_create_secrets(tmp_path: Path, known: bool) -> tuple[list[list[str]], Path]:
+    bin_dir, keep = tmp_path / "bin", tmp_path / "keep"
+    bin_dir.mkdir(exist_ok=True)
+    keep.mkdir(exist_ok=True)
+    (bin_dir / "kubectl").write_text(STUB_KUBECTL)
+    (bin_dir / "kubectl").chmod(0o755)
+    log = tmp_path / "kubectl.log"
+    log.write_text("")
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "LOG": str(log), "KEEP": str(keep)}
+    env["KNOWN"] = "1" if known else ""
+    subprocess.run(["sh", str(K8S / "create-secrets.sh"), "diaodu"], env=env, check=True, timeout=60)
+    return [shlex.split(line) for line in log.read_text().splitlines()], keep
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="k8s/create-secrets.sh needs openssl")
+def test_create_secrets_makes_every_secret_the_manifests_read(
+    rendered: dict[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    calls, keep = _run_create_secrets(tmp_path, known=False)
+    created = {c[c.index("generic") + 1] for c in calls if "create" in c and "generic" in c}
+    assert created == _secrets_read(rendered["prod"])
+    for call in calls:
+        assert call[:2] == ["-n", "diaodu"], call
+    # The console's key is one it loads: Ed25519, PKCS#8 PEM, named so a later one sorts after it.
+    ring = keys_in(keep)
+    assert len(ring.published) == 1 and ring.jwks()["keys"][0]["crv"] == "Ed25519"
+    (pem,) = keep.glob("*.pem")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\.pem", pem.name)
+    # Run again with the secrets present: nothing is replaced.
+    again, _ = _run_create_secrets(tmp_path, known=True)
+    assert not [c for c in again if "create" in c]

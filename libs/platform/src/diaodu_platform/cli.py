@@ -88,6 +88,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             status = "ready" if ready[name] else f"NOT READY (see .run/{name}.log)"
             print(f"{name:<10} {svc.url}  {status}")
         print(f"postgres   {admin_dsn}\nkafka      {bootstrap}\nlogs       {run_dir}/")
+        if "console" in stack.services:
+            print(f"sign in    {stack.services['console'].url}/api/v1/session (the demo accounts follow)")
         if args.then:
             subprocess.run(args.then, shell=True, check=False)
         print("Ctrl-C stops everything.")

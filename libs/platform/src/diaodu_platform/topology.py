@@ -1,4 +1,7 @@
-"""The four services of diaodu: their ports, ASGI apps and source folders (SPEC §2)."""
+"""The services of diaodu: their ports, ASGI apps and source folders (SPEC §2).
+
+The console (控制台, port 8000) is where people and department systems sign in; the other four own
+the campaign's data."""
 
 from __future__ import annotations
 
@@ -30,5 +33,6 @@ SERVICES: dict[str, ServiceInfo] = {
         ServiceInfo("progress", 8002, "progress.entrypoints.main:app"),
         ServiceInfo("escalation", 8003, "escalation.entrypoints.main:app"),
         ServiceInfo("scoring", 8004, "scoring.entrypoints.main:app"),
+        ServiceInfo("console", 8000, "console.entrypoints.main:app"),
     ]
 }
