@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from console.domain.lockout import LockoutPolicy
 from console.domain.sessions import SessionPolicy
@@ -36,6 +36,19 @@ class ConsoleSettings(ServiceSettings):
     # How many reverse proxies in front of the console append to X-Forwarded-For; 0 ignores the header
     # (anyone can send it), n takes the n-th address from the right as the client's.
     trusted_proxy_hops: int = 0
+    # The four services' base URLs for the pass-through /api/v1/services/{service}/…, e.g.
+    # DIAODU_CONSOLE_SERVICE_URLS='{"registry": "http://registry:8001", "progress": …}' (JSON).
+    console_service_urls: dict[str, str] = Field(
+        default_factory=lambda: {
+            "registry": "http://127.0.0.1:8001",
+            "progress": "http://127.0.0.1:8002",
+            "escalation": "http://127.0.0.1:8003",
+            "scoring": "http://127.0.0.1:8004",
+        }
+    )
+    # How long the pass-through waits for a service's answer (and for a connection).
+    console_service_timeout_s: float = 30.0
+    console_service_connect_timeout_s: float = 5.0
 
     @model_validator(mode="after")
     def _refuse_development_keys_in_production(self) -> ConsoleSettings:

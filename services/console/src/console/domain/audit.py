@@ -21,6 +21,7 @@ class Action(StrEnum):
     ACCOUNT_ACTIVATED = "account_activated"
     CLIENT_REGISTERED = "client_registered"
     CLIENT_REVOKED = "client_revoked"
+    SERVICE_WRITE = "service_write"  # a write passed through to one of the four services
 
 
 LABELS: dict[str, str] = {
@@ -39,4 +40,5 @@ LABELS: dict[str, str] = {
     Action.ACCOUNT_ACTIVATED: "启用账户",
     Action.CLIENT_REGISTERED: "新建接入系统",
     Action.CLIENT_REVOKED: "吊销接入系统",
+    Action.SERVICE_WRITE: "业务数据写入",
 }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
+from console.adapters.services import ServiceGateway
 from console.adapters.signing import TokenSigner, console_verifier, load_key_ring
 from console.adapters.tables import metadata, platform
 from console.entrypoints.api import jwks, routers
@@ -15,6 +18,15 @@ from console.settings import console_settings
 from diaodu_platform.app import ServiceSpec, create_service_app
 from diaodu_platform.scheduler import Job
 from diaodu_platform.settings import ServiceSettings
+
+
+async def close_service_gateway(app: FastAPI) -> None:
+    """Holds the pass-through's HTTP client for the app's life and closes it when the app stops."""
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await app.state.services.close()
+
 
 SPEC = ServiceSpec(
     name="console",
@@ -30,6 +42,7 @@ SPEC = ServiceSpec(
     subscriptions=SUBSCRIPTIONS,
     unit_of_work=ConsoleUnitOfWork,
     jobs=[Job("sessions", 300.0, run_session_purge)],
+    background=[close_service_gateway],
 )
 
 
@@ -40,6 +53,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.keys = ring
     app.state.signer = TokenSigner.of(cfg, ring)
     app.state.verifier = console_verifier(cfg, ring)
+    app.state.services = ServiceGateway(cfg)
     app.include_router(jwks.router)
     return app
 

@@ -91,3 +91,14 @@ class ClientCredentials:
 @dataclass(frozen=True)
 class RevokeClient:
     client_id: str
+
+
+@dataclass(frozen=True)
+class PassedWrite:
+    """A write passed through to a service (or refused by the console) and the status it was answered."""
+
+    method: str
+    service: str
+    path: str
+    status: int
+    query: str = ""

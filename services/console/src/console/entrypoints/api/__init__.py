@@ -4,6 +4,13 @@ The JWKS (`/.well-known/jwks.json`, jwks.py) is served at the root, outside /api
 
 from fastapi import APIRouter
 
-from console.entrypoints.api import accounts, audit, clients, session, tokens
+from console.entrypoints.api import accounts, audit, clients, services, session, tokens
 
-routers: list[APIRouter] = [session.router, tokens.router, accounts.router, audit.router, clients.router]
+routers: list[APIRouter] = [
+    session.router,
+    tokens.router,
+    accounts.router,
+    audit.router,
+    clients.router,
+    services.router,
+]
