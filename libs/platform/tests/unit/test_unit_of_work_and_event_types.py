@@ -119,3 +119,21 @@ def test_a_producer_catalogue_must_match_the_registry() -> None:
     check_catalog("scoring", list(PUBLISHED["scoring"].items()))
     with pytest.raises(UnknownEventType, match="only in the catalogue"):
         check_catalog("scoring", [*PUBLISHED["scoring"].items(), ("ranking_withdrawn", 1)])
+
+
+async def test_a_fake_unit_of_work_forgets_the_rows_of_work_that_failed() -> None:
+    from diaodu_testkit.fakes import FakeRows
+
+    class Bells(FakeUnitOfWork):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bells = FakeRows()
+
+    uow = Bells()
+    async with uow:
+        uow.bells.rows["a"] = "rung"
+    with pytest.raises(ValueError):
+        async with uow:
+            uow.bells.rows["b"] = "rung"
+            raise ValueError("refused")
+    assert uow.bells.rows == {"a": "rung"}

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
-from typing import Any
 
 from console.adapters.tables import Account, AuditEntry, BrowserSession, MachineClient
-from diaodu_testkit.fakes import FakeUnitOfWork
+from diaodu_testkit.fakes import FakeRows, FakeUnitOfWork
 
 
-class _Rows:
-    def __init__(self) -> None:
-        self.rows: dict[Any, Any] = {}
-
-    def snapshot(self) -> dict[Any, Any]:
-        return copy.copy(self.rows)
-
-    def restore(self, saved: dict[Any, Any]) -> None:
-        self.rows = saved
-
-
-class FakeAccounts(_Rows):
+class FakeAccounts(FakeRows):
     async def get(self, username: str, *, for_update: bool = False) -> Account | None:
         return self.rows.get(username)
 
@@ -32,7 +19,7 @@ class FakeAccounts(_Rows):
         self.rows[account.username] = account
 
 
-class FakeSessions(_Rows):
+class FakeSessions(FakeRows):
     async def get(self, id_hash: str) -> BrowserSession | None:
         return self.rows.get(id_hash)
 
@@ -60,7 +47,7 @@ class FakeSessions(_Rows):
         return [s for s in self.rows.values() if s.username == username]
 
 
-class FakeClients(_Rows):
+class FakeClients(FakeRows):
     async def get(self, client_id: str) -> MachineClient | None:
         return self.rows.get(client_id)
 
@@ -68,7 +55,7 @@ class FakeClients(_Rows):
         self.rows[client.client_id] = client
 
 
-class FakeAudit(_Rows):
+class FakeAudit(FakeRows):
     def add(self, entry: AuditEntry) -> None:
         entry.id = len(self.rows) + 1
         self.rows[entry.id] = entry
@@ -90,16 +77,3 @@ class FakeConsoleUnitOfWork(FakeUnitOfWork):
         self.sessions = FakeSessions()
         self.clients = FakeClients()
         self.audit = FakeAudit()
-
-    def _repositories(self) -> list[_Rows]:
-        return [self.accounts, self.sessions, self.clients, self.audit]
-
-    async def _begin(self) -> None:
-        await super()._begin()
-        self._at_begin = [r.snapshot() for r in self._repositories()]
-
-    async def _rollback(self) -> None:
-        """Forget the rows the work added, as a database would (changed attributes stay changed)."""
-        await super()._rollback()
-        for repository, rows in zip(self._repositories(), self._at_begin, strict=True):
-            repository.restore(rows)

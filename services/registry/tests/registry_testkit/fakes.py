@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from typing import Any
 
-from diaodu_testkit.fakes import FakeUnitOfWork
+from diaodu_testkit.fakes import FakeRows, FakeUnitOfWork
 from registry.adapters.tables import Campaign, Leader, LeaderAssignment, Project, StageChange, Target, Unit
 
 
-class _Rows:
-    """Rows by key; a savepoint takes a copy and puts it back when its part of the work fails."""
-
-    def __init__(self) -> None:
-        self.rows: dict[Any, Any] = {}
-
-    def snapshot(self) -> dict[Any, Any]:
-        return copy.copy(self.rows)
-
-    def restore(self, saved: dict[Any, Any]) -> None:
-        self.rows = saved
-
-
-class FakeUnits(_Rows):
+class FakeUnits(FakeRows):
     async def get(self, code: str) -> Unit | None:
         return self.rows.get(code)
 
@@ -41,7 +27,7 @@ class FakeUnits(_Rows):
         self.rows[unit.code] = unit
 
 
-class FakeLeaders(_Rows):
+class FakeLeaders(FakeRows):
     async def get(self, leader_id: str) -> Leader | None:
         return self.rows.get(leader_id)
 
@@ -49,7 +35,7 @@ class FakeLeaders(_Rows):
         self.rows[leader.id] = leader
 
 
-class FakeAssignments(_Rows):
+class FakeAssignments(FakeRows):
     async def find(
         self, *, leader_id: str, unit_code: str | None, project_id: str | None, role: str
     ) -> LeaderAssignment | None:
@@ -61,7 +47,7 @@ class FakeAssignments(_Rows):
         self.rows[key] = assignment
 
 
-class FakeProjects(_Rows):
+class FakeProjects(FakeRows):
     def __init__(self) -> None:
         super().__init__()
         self.history: list[StageChange] = []
@@ -91,7 +77,7 @@ class FakeProjects(_Rows):
         self.history.append(change)
 
 
-class FakeCampaigns(_Rows):
+class FakeCampaigns(FakeRows):
     async def get(self, campaign_id: str) -> Campaign | None:
         return self.rows.get(campaign_id)
 
@@ -108,7 +94,7 @@ class FakeCampaigns(_Rows):
         self.rows[campaign.id] = campaign
 
 
-class FakeTargets(_Rows):
+class FakeTargets(FakeRows):
     async def matching(self, metrics: Collection[str], periods: Collection[str]) -> list[Target]:
         return [t for t in self.rows.values() if t.metric in metrics and t.period in periods]
 
@@ -130,19 +116,6 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
         self.campaigns = FakeCampaigns()
         self.targets = FakeTargets()
 
-    def _repositories(self) -> list[_Rows]:
-        return [self.units, self.leaders, self.assignments, self.projects, self.campaigns, self.targets]
-
-    async def _begin(self) -> None:
-        await super()._begin()
-        self._at_begin = [r.snapshot() for r in self._repositories()]
-
-    async def _rollback(self) -> None:
-        """Forget the rows the work added, as a database would (changed attributes stay changed)."""
-        await super()._rollback()
-        for repository, rows in zip(self._repositories(), self._at_begin, strict=True):
-            repository.restore(rows)
-
     async def flush(self) -> None:
         """Nothing waits to be written: the fakes keep every change at once."""
 
@@ -150,11 +123,11 @@ class FakeRegistryUnitOfWork(FakeUnitOfWork):
     async def savepoint(self) -> AsyncIterator[None]:
         """Undo the rows added and the events emitted inside it when it raises (not changed attributes:
         the handlers check before they change anything)."""
-        mark, saved = len(self.events), [r.snapshot() for r in self._repositories()]
+        mark, saved = len(self.events), [r.snapshot() for r in self.repositories()]
         try:
             yield
         except BaseException:
             del self.events[mark:]
-            for repository, rows in zip(self._repositories(), saved, strict=True):
+            for repository, rows in zip(self.repositories(), saved, strict=True):
                 repository.restore(rows)
             raise
