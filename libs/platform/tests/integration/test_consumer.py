@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import ClassVar
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
@@ -160,9 +161,15 @@ async def test_poison_event_goes_to_dead_letter_topic_and_next_event_still_appli
 
 
 async def test_readyz_reports_database_and_broker(counter: ServiceHarness) -> None:
-    r = await counter.client.get("/readyz")
-    assert r.status_code == 200, r.text
-    assert r.json()["checks"] == {"database": "ok", "broker": "ok"}
+    """Ready once the background broker connection is made (a replica is not ready before it is)."""
+
+    async def ready() -> httpx.Response | None:
+        r = await counter.client.get("/readyz")
+        assert r.status_code in (200, 503), r.text
+        return r if r.status_code == 200 else None
+
+    r = await wait_until(ready, timeout=30)
+    assert r.json() == {"ready": True, "checks": {"database": "ok", "broker": "ok"}}
 
 
 def test_namespace_is_unique() -> None:
