@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from diaodu_platform.events import Envelope
+if TYPE_CHECKING:  # events.py checks every catalogue against this registry
+    from diaodu_platform.events import Envelope
 
 # Name → version of every event type, per producing service.
 PUBLISHED: dict[str, Mapping[str, int]] = {
@@ -63,7 +65,7 @@ PUBLISHED: dict[str, Mapping[str, int]] = {
 }
 SERVICES = frozenset(PUBLISHED)
 
-Handler = Callable[[AsyncConnection, Envelope], Awaitable[None]]
+Handler = Callable[[AsyncConnection, "Envelope"], Awaitable[None]]
 
 
 class UnknownEventType(ValueError):

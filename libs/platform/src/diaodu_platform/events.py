@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from diaodu_platform.event_types import check_catalog
+
 CE_SPECVERSION = "1.0"
 
 
@@ -137,8 +139,6 @@ class EventCatalog:
             if ev.service != service:
                 raise ValueError(f"{ev.__name__} belongs to {ev.service}, not {service}")
             self.events[ev.ce_type()] = ev
-        from diaodu_platform.event_types import check_catalog  # the registry imports Envelope from here
-
         check_catalog(service, [(ev.name, ev.version) for ev in self.events.values()])
 
     def __iter__(self) -> Any:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Header
 from sqlalchemy import column, select, table
@@ -21,8 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from diaodu_platform.errors import Problem
 
-if TYPE_CHECKING:
-    from diaodu_platform.uow import UnitOfWork
+
+class KeyedWork(AbstractAsyncContextManager[Any], Protocol):
+    """What `run_once` needs of a unit of work (diaodu_platform.uow.UnitOfWork is one)."""
+
+    async def recall(self, request: IdempotencyRequest) -> Stored | None: ...
+
+    async def remember(self, request: IdempotencyRequest, stored: Stored) -> bool: ...
+
 
 IdempotencyKey = Annotated[
     str | None,
@@ -126,9 +133,9 @@ class _LostRace(Exception):
 
 
 async def run_once(
-    new_uow: Callable[[], UnitOfWork],
+    new_uow: Callable[[], KeyedWork],
     request: IdempotencyRequest | None,
-    action: Callable[[UnitOfWork], Awaitable[Stored]],
+    action: Callable[[Any], Awaitable[Stored]],
 ) -> Outcome:
     """Run `action(uow)` once per Idempotency-Key in one unit of work; a retry replays its answer."""
     if request is None:
