@@ -11,6 +11,12 @@ from datetime import datetime, timedelta
 from diaodu_platform.types import SHANGHAI
 
 
+def system_now() -> datetime:
+    """The machine's time, the one place diaodu reads it: for what must follow real time whatever a
+    service's clock says (token lifetimes, envelope times); everything the rules decide reads `Clock`."""
+    return datetime.now(SHANGHAI)
+
+
 class Clock:
     """The system clock in Asia/Shanghai, optionally shifted by an offset (non-production only)."""
 
@@ -19,7 +25,7 @@ class Clock:
         self.offset = timedelta(0)
 
     def now(self) -> datetime:
-        return datetime.now(SHANGHAI) + self.offset
+        return system_now() + self.offset
 
     def today(self) -> datetime:
         return self.now()
@@ -28,7 +34,7 @@ class Clock:
         self._check()
         if when.tzinfo is None:
             when = when.replace(tzinfo=SHANGHAI)
-        self.offset = when - datetime.now(SHANGHAI)
+        self.offset = when - system_now()
 
     def advance(self, delta: timedelta) -> None:
         self._check()

@@ -15,7 +15,6 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -23,6 +22,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from diaodu_platform.clock import system_now
 from diaodu_platform.db import PlatformTables
 from diaodu_platform.event_types import Handler
 from diaodu_platform.events import Envelope, InvalidEnvelope
@@ -163,7 +163,7 @@ class EventConsumer:
             id=event_id,
             type=env.type if env else raw.get("ce_type", "diaodu.undecodable"),
             source=env.source if env else raw.get("ce_source", f"kafka://{record.topic}"),
-            time=env.time if env else datetime.now(UTC),
+            time=env.time if env else system_now(),
             subject=env.subject if env else "",
             data={},
             correlation_id=env.correlation_id if env else event_id,

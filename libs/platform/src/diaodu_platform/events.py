@@ -6,11 +6,12 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from diaodu_platform.clock import system_now
 from diaodu_platform.event_types import check_catalog
 
 CE_SPECVERSION = "1.0"
@@ -64,7 +65,7 @@ class Envelope:
             id=event_id,
             type=event.ce_type(),
             source=f"/diaodu/{event.service}",
-            time=time or datetime.now(UTC),
+            time=time or system_now(),
             subject=event.key(),
             data=event.model_dump(mode="json"),
             correlation_id=correlation_id or event_id,
@@ -115,7 +116,7 @@ class Envelope:
             id=h["ce_id"],
             type=h["ce_type"],
             source=h["ce_source"],
-            time=datetime.fromisoformat(h["ce_time"]) if h.get("ce_time") else datetime.now(UTC),
+            time=datetime.fromisoformat(h["ce_time"]) if h.get("ce_time") else system_now(),
             subject=h.get("ce_subject", ""),
             data=data,
             correlation_id=h.get("correlation_id") or h["ce_id"],

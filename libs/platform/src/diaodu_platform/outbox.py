@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from diaodu_platform.clock import system_now
 from diaodu_platform.db import PlatformTables
 from diaodu_platform.events import Envelope, Event
 from diaodu_platform.logging import current_ids, get_logger
@@ -209,5 +210,5 @@ class OutboxRelay:
         self.metrics.outbox_backlog.set(row["n"])
         age = 0.0
         if row["oldest"] is not None:
-            age = max(0.0, time.time() - row["oldest"].timestamp())
+            age = max(0.0, system_now().timestamp() - row["oldest"].timestamp())
         self.metrics.outbox_oldest_age.set(age)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 import zlib
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from diaodu_platform.clock import Clock
+from diaodu_platform.clock import Clock, system_now
 from diaodu_platform.logging import get_logger
 from diaodu_platform.metrics import Metrics
 
@@ -107,7 +106,9 @@ class Scheduler:
                 self.runs[job.name] += 1
                 if self.metrics:
                     # Wall-clock time: ops measure staleness in real time, not the movable clock.
-                    self.metrics.scheduler_last_success.labels(scheduled_job=job.name).set(time.time())
+                    self.metrics.scheduler_last_success.labels(scheduled_job=job.name).set(
+                        system_now().timestamp()
+                    )
             except Exception:
                 if self.metrics:
                     self.metrics.scheduler_failures.labels(scheduled_job=job.name).inc()

@@ -69,14 +69,22 @@ class ServiceSettings(BaseSettings):
                 "DIAODU_JWT_JWKS_FILE and DIAODU_JWT_DEV_KEY_FILE are for local and test mode; in production "
                 "set DIAODU_JWT_JWKS_URL to the console's /.well-known/jwks.json"
             )
-        if not self.jwt_jwks_url:
-            raise ValueError(
-                "DIAODU_JWT_JWKS_URL must name the console's /.well-known/jwks.json when "
-                "DIAODU_ENV=production; refusing to start without a source of signing keys"
-            )
+        missing = self.missing_key_source()
+        if missing:
+            raise ValueError(missing)
         if self.oidc_issuer and not (self.oidc_audience and self.oidc_jwks_url):
             raise ValueError("DIAODU_OIDC_ISSUER needs DIAODU_OIDC_AUDIENCE and DIAODU_OIDC_JWKS_URL")
         return self
+
+    def missing_key_source(self) -> str | None:
+        """Why production could not verify tokens, or None: a service reads the console's JWKS (the
+        console, which signs them, redefines this to ask for its signing keys)."""
+        if self.jwt_jwks_url:
+            return None
+        return (
+            "DIAODU_JWT_JWKS_URL must name the console's /.well-known/jwks.json when "
+            "DIAODU_ENV=production; refusing to start without a source of signing keys"
+        )
 
     def topic(self, service: str) -> str:
         """The topic a service publishes to, e.g. `diaodu.registry.v1`."""

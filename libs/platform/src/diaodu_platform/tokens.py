@@ -15,13 +15,14 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 
+from diaodu_platform.clock import system_now
 from diaodu_platform.errors import Problem
 from diaodu_platform.keys import SigningKey, load_or_create
 from diaodu_platform.settings import ServiceSettings
@@ -63,7 +64,7 @@ def issue_token(
     now: datetime | None = None,
 ) -> str:
     """A signed token for one person or department system."""
-    at = now or datetime.now(UTC)
+    at = now or system_now()
     claims: dict[str, Any] = {"sub": sub, "role": role, "iss": issuer, "aud": audience}
     claims.update(iat=at, nbf=at, exp=at + ttl)
     if unit:
@@ -98,10 +99,11 @@ def dev_token(
 
 @dataclass
 class KeySet:
-    """One issuer's public keys by kid, from a JWKS URL or file, cached."""
+    """One issuer's public keys by kid, from a JWKS URL, a file or a document at hand, cached."""
 
     url: str = ""
     file: str = ""
+    document: dict[str, Any] | None = None  # an issuer checking its own tokens (the console)
     keys: dict[str, jwt.PyJWK] = field(default_factory=dict)
     fetched_at: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -131,6 +133,8 @@ class KeySet:
         self.keys = keys
 
     async def _document(self) -> dict[str, Any]:
+        if self.document is not None:
+            return self.document
         if self.file:
             loaded: dict[str, Any] = json.loads(Path(self.file).read_text())
             return loaded

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -18,7 +17,3 @@ Money = Annotated[
     PlainSerializer(lambda v: float(v), return_type=float, when_used="json"),
 ]
 NonNegativeMoney = Annotated[Money, Field(ge=0)]
-
-
-def now_shanghai() -> datetime:
-    return datetime.now(SHANGHAI)

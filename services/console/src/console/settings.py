@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from console.domain.lockout import LockoutPolicy
 from console.domain.sessions import SessionPolicy
@@ -50,21 +50,14 @@ class ConsoleSettings(ServiceSettings):
     console_service_timeout_s: float = 30.0
     console_service_connect_timeout_s: float = 5.0
 
-    @model_validator(mode="after")
-    def _refuse_development_keys_in_production(self) -> ConsoleSettings:
-        """The platform's check, less the JWKS URL: the console verifies its tokens with its own keys."""
-        if self.env != "production":
-            return self
-        if self.jwt_jwks_file or self.jwt_dev_key_file:
-            raise ValueError("DIAODU_JWT_JWKS_FILE and DIAODU_JWT_DEV_KEY_FILE are for local and test mode")
-        if not self.console_signing_keys_dir:
-            raise ValueError(
-                "DIAODU_CONSOLE_SIGNING_KEYS_DIR must name the folder of the console's signing keys when "
-                "DIAODU_ENV=production; refusing to start without a real signing key"
-            )
-        if self.oidc_issuer and not (self.oidc_audience and self.oidc_jwks_url):
-            raise ValueError("DIAODU_OIDC_ISSUER needs DIAODU_OIDC_AUDIENCE and DIAODU_OIDC_JWKS_URL")
-        return self
+    def missing_key_source(self) -> str | None:
+        """The console verifies with the keys it signs with, not a JWKS URL: production needs them."""
+        if self.console_signing_keys_dir:
+            return None
+        return (
+            "DIAODU_CONSOLE_SIGNING_KEYS_DIR must name the folder of the console's signing keys when "
+            "DIAODU_ENV=production; refusing to start without a real signing key"
+        )
 
     @property
     def secure_cookies(self) -> bool:

@@ -7,7 +7,7 @@ reads `console_signing_keys_dir`: every `*.pem` in it is published, the last by 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -47,20 +47,10 @@ def load_key_ring(settings: ConsoleSettings) -> KeyRing:
     return KeyRing(signing=key, published=(key,))
 
 
-@dataclass
-class RingKeys(KeySet):
-    """The console's own public keys, read from its key ring rather than fetched over HTTP."""
-
-    document: dict[str, Any] = field(default_factory=dict)
-
-    async def _document(self) -> dict[str, Any]:
-        return self.document
-
-
 def console_verifier(settings: ConsoleSettings, ring: KeyRing) -> TokenVerifier:
     """The platform's verifier (own issuer and any external OIDC one), own tokens checked on the ring."""
     verifier = TokenVerifier(settings)
-    verifier.issuers[settings.jwt_issuer].keys = RingKeys(document=ring.jwks())
+    verifier.issuers[settings.jwt_issuer].keys = KeySet(document=ring.jwks())
     return verifier
 
 
