@@ -317,7 +317,7 @@ async def bench(
             await api.call("scoring", "GET", "/inputs/counts", expect=(200,))
         except ApiError as exc:
             raise SystemExit(
-                "scoring does not serve /api/v1/inputs: mount scoring/entrypoints/inputs_api.py in its "
+                "scoring does not serve /api/v1/inputs: mount scoring/entrypoints/api/inputs.py in its "
                 "main.py (or run with --start)"
             ) from exc
         bodies = await run.setup()

@@ -62,6 +62,8 @@ PUBLISHED: dict[str, Mapping[str, int]] = {
         "interview_required": 1,
         "milestone_missed": 1,
     },
+    # The console keeps accounts and the audit log to itself: it publishes nothing (yet).
+    "console": {},
 }
 SERVICES = frozenset(PUBLISHED)
 
